@@ -1,0 +1,30 @@
+/**
+ * @module Bearer-token auth. HTTP clients send `Authorization: Bearer <jwt>`; browsers, which
+ * cannot set headers on a WebSocket, offer `loom.token.<jwt>` in `Sec-WebSocket-Protocol`.
+ */
+import type { MiddlewareHandler } from 'hono'
+import { TOKEN_SUBPROTOCOL_PREFIX, loomError } from '../../../src/contracts/index.ts'
+import { hasScope, type Claims, type Scope } from '../../auth/claims.ts'
+import { isError, verifyToken } from '../../auth/verify.ts'
+import type { AppEnv } from '../../app-env.ts'
+import { raise } from '../errors/index.ts'
+
+export const tokenOf = (request: Request): string | null => {
+  const header = request.headers.get('Authorization')
+  if (header?.startsWith('Bearer ')) return header.slice(7).trim()
+  const offered = (request.headers.get('Sec-WebSocket-Protocol') ?? '').split(',').map((p) => p.trim())
+  const carried = offered.find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX))
+  return carried ? carried.slice(TOKEN_SUBPROTOCOL_PREFIX.length) : null
+}
+
+/** Verifies the token and requires `scope`; the claims are then `c.get('claims')`. */
+export const auth = (scope: Scope): MiddlewareHandler<AppEnv> =>
+  async function auth(c, next) {
+    const token = tokenOf(c.req.raw)
+    if (!token) raise(loomError('unauthorized', 'a bearer token is required'))
+    const claims = await verifyToken(token, c.env.LOOM_JWT_SECRET)
+    if (isError(claims)) raise(claims)
+    if (!hasScope(claims, scope)) raise(loomError('forbidden', `this needs the ${scope} scope`, { required: scope, granted: claims.scopes }))
+    c.set('claims', claims satisfies Claims)
+    await next()
+  }

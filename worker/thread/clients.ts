@@ -1,0 +1,106 @@
+/**
+ * @module Browser and API subscribers of one thread. A subscription's snapshot (or the events
+ * after `afterSequence`) and its registration happen in one synchronous turn, so no event is
+ * missed or doubled. Frames are serialized once and sent to every subscriber.
+ */
+import { LIMITS, loomError, type StoredEvent, type ThreadStreamItem } from '../../src/contracts/index.ts'
+import { toProjection } from '../../src/domain/thread/index.ts'
+import { readEvents } from '../store/thread/read.ts'
+import type { Claims } from '../auth/claims.ts'
+import type { ThreadCore } from './core.ts'
+import { send, sendJson } from './frames.ts'
+
+export type ClientAttachment = { kind: 'client'; claims: Claims; subscribed: boolean }
+
+export const subscriptionId = (threadId: string) => `thread:${threadId}`
+
+/** Client sockets and their attachments, cached so fan-out never deserializes per event. */
+export class ThreadClients {
+  private readonly ctx: DurableObjectState
+  private readonly cache = new Map<WebSocket, ClientAttachment>()
+
+  constructor(ctx: DurableObjectState) {
+    this.ctx = ctx
+  }
+
+  accept(ws: WebSocket, claims: Claims): void {
+    const attachment: ClientAttachment = { kind: 'client', claims, subscribed: false }
+    this.ctx.acceptWebSocket(ws, ['client'])
+    ws.serializeAttachment(attachment)
+    this.cache.set(ws, attachment)
+  }
+
+  attachment(ws: WebSocket): ClientAttachment {
+    let attachment = this.cache.get(ws)
+    if (!attachment) {
+      attachment = ws.deserializeAttachment() as ClientAttachment
+      this.cache.set(ws, attachment)
+    }
+    return attachment
+  }
+
+  private setSubscribed(ws: WebSocket, subscribed: boolean): void {
+    const attachment = { ...this.attachment(ws), subscribed }
+    ws.serializeAttachment(attachment)
+    this.cache.set(ws, attachment)
+  }
+
+  forget(ws: WebSocket): void {
+    this.cache.delete(ws)
+  }
+
+  /** Answers the request, then sends the snapshot or the missed events, then registers. */
+  subscribe(ws: WebSocket, requestId: string | number, core: ThreadCore, afterSequence: number | undefined): void {
+    const threadId = core.threadId as string
+    const subscription = subscriptionId(threadId)
+    if (afterSequence !== undefined && afterSequence > core.sequence) {
+      sendJson(ws, {
+        id: requestId,
+        error: loomError('invalid_request', `afterSequence ${afterSequence} is ahead of the thread (at ${core.sequence})`, {
+          path: ['params', 'afterSequence'],
+        }),
+      })
+      return
+    }
+    sendJson(ws, { id: requestId, result: { subscription, sequence: core.sequence } })
+    if (afterSequence === undefined) {
+      const item: ThreadStreamItem = { kind: 'snapshot', sequence: core.sequence, projection: toProjection(core.state, core.sequence, Object.fromEntries(core.buffer)) }
+      sendJson(ws, { subscription, item })
+    } else {
+      let after = afterSequence
+      while (after < core.sequence) {
+        const page = readEvents(core.db, threadId, after, LIMITS.eventsPageSize)
+        for (const event of page) send(ws, eventFrame(subscription, event))
+        after = page.at(-1)?.sequence ?? core.sequence
+      }
+    }
+    this.setSubscribed(ws, true)
+  }
+
+  unsubscribe(ws: WebSocket): void {
+    this.setSubscribed(ws, false)
+  }
+
+  private subscribers(): WebSocket[] {
+    return this.ctx.getWebSockets('client').filter((ws) => this.attachment(ws).subscribed)
+  }
+
+  broadcastEvents(threadId: string, stored: StoredEvent[]): void {
+    if (stored.length === 0) return
+    const sockets = this.subscribers()
+    if (sockets.length === 0) return
+    const subscription = subscriptionId(threadId)
+    for (const event of stored) {
+      const frame = eventFrame(subscription, event)
+      for (const ws of sockets) send(ws, frame)
+    }
+  }
+
+  broadcastDelta(threadId: string, itemId: string, offset: number, text: string): void {
+    const frame = JSON.stringify({ subscription: subscriptionId(threadId), item: { kind: 'delta', itemId, offset, text } })
+    for (const ws of this.subscribers()) send(ws, frame)
+  }
+}
+
+const eventFrame = (subscription: string, event: StoredEvent) =>
+  JSON.stringify({ subscription, item: { kind: 'event', sequence: event.sequence, event } })

@@ -1,0 +1,175 @@
+/**
+ * @module The thread's end of a runner link: hello (protocol version and epoch checked with
+ * the workspace), sequenced batches of runtime events (duplicates acknowledged and ignored,
+ * gaps and stale epochs refused), and ephemeral text deltas.
+ */
+import {
+  Effect,
+  LinkClientFrame,
+  RUNNER_PROTOCOL_VERSION,
+  deriveId,
+  loomError,
+  type DomainEvent,
+  type EffectBody,
+  type LoomError,
+} from '../../src/contracts/index.ts'
+import { evolve, ingest } from '../../src/domain/thread/index.ts'
+import { coversWorkspace, hasScope, type Claims } from '../auth/claims.ts'
+import { lastBatch, recordBatch } from '../store/thread/producers.ts'
+import { findEffect, markDelivered, runnerEffectsToSend, setEffectStatus } from '../store/thread/outbox.ts'
+import { dropBuffer, writeBuffer } from '../store/thread/buffer.ts'
+import { parseFrame, sendJson } from './frames.ts'
+import { isActiveStatus } from './status.ts'
+import type { ThreadRuntime } from './runtime.ts'
+
+export type RunnerAttachment = { kind: 'runner'; claims: Claims; epoch: number | null; runnerId: string | null }
+
+const refuse = (ws: WebSocket, error: LoomError, close = false): void => {
+  sendJson(ws, { type: 'refused', error })
+  if (close) ws.close(4000 + (error.code === 'stale_epoch' ? 9 : 0), error.code)
+}
+
+export const onRunnerMessage = async (rt: ThreadRuntime, ws: WebSocket, message: string | ArrayBuffer): Promise<void> => {
+  const parsed = LinkClientFrame.safeParse(parseFrame(message))
+  if (!parsed.success) {
+    refuse(ws, loomError('invalid_request', 'not a runner link frame', { issues: parsed.error.issues.slice(0, 10).map((i) => ({ path: i.path, message: i.message })) }))
+    return
+  }
+  const frame = parsed.data
+  const attachment = ws.deserializeAttachment() as RunnerAttachment
+  if (frame.type === 'hello') return hello(rt, ws, attachment, frame)
+  if (attachment.epoch === null || rt.link?.ws !== ws) return refuse(ws, loomError('stale_epoch', 'this link is not the thread\'s current runner link; say hello again'), true)
+  rt.lastRunnerContact = Date.now()
+  if (frame.type === 'batch') batch(rt, ws, attachment.epoch, attachment.runnerId as string, frame)
+  else delta(rt, frame)
+}
+
+const hello = async (rt: ThreadRuntime, ws: WebSocket, attachment: RunnerAttachment, frame: Extract<LinkClientFrame, { type: 'hello' }>) => {
+  if (frame.protocolVersion !== RUNNER_PROTOCOL_VERSION) {
+    return refuse(
+      ws,
+      loomError('protocol_version_mismatch', `the worker speaks runner protocol ${RUNNER_PROTOCOL_VERSION}, the runner speaks ${frame.protocolVersion}`, {
+        worker: RUNNER_PROTOCOL_VERSION,
+        runner: frame.protocolVersion,
+      }),
+      true,
+    )
+  }
+  const thread = rt.core.state.thread
+  if (!thread || thread.deletedAt !== null) return refuse(ws, loomError('thread_not_found', 'the thread does not exist'), true)
+  if (!hasScope(attachment.claims, 'runner') || !coversWorkspace(attachment.claims, thread.workspaceId)) {
+    return refuse(ws, loomError('forbidden', `the token may not serve workspace ${thread.workspaceId}`), true)
+  }
+  const workspace = rt.env.WORKSPACES.get(rt.env.WORKSPACES.idFromName(thread.workspaceId))
+  const current = await workspace.checkEpoch(thread.workspaceId, frame.epoch, frame.runnerId, thread.id)
+  if (!current) return refuse(ws, loomError('stale_epoch', `epoch ${frame.epoch} is not the workspace's current runner`), true)
+  const previous = rt.link
+  if (previous && previous.ws !== ws) {
+    try {
+      previous.ws.close(4009, 'replaced by a newer link')
+    } catch (cause) {
+      console.warn(JSON.stringify({ msg: 'closing replaced link failed', cause: String(cause) }))
+    }
+  }
+  ws.serializeAttachment({ ...attachment, epoch: frame.epoch, runnerId: frame.runnerId } satisfies RunnerAttachment)
+  rt.linkUp({ ws, epoch: frame.epoch, runnerId: frame.runnerId })
+  // Runs an older process was serving end now: the new process is already here.
+  const stale = [...rt.core.state.runs.values()].find((r) => isActiveStatus(r.status) && r.runnerEpoch !== null && r.runnerEpoch < frame.epoch)
+  if (stale?.runnerEpoch) rt.system({ type: 'runner.lost', epoch: stale.runnerEpoch, reason: 'fenced' })
+  sendJson(ws, { type: 'welcome', protocolVersion: RUNNER_PROTOCOL_VERSION, lastSeq: lastBatch(rt.core.db, frame.epoch) })
+  const rows = runnerEffectsToSend(rt.core.db, frame.epoch)
+  for (const row of rows) sendJson(ws, { type: 'effect', effect: Effect.parse(JSON.parse(row.payload)) })
+  if (rows.length > 0) rt.ctx.storage.transactionSync(() => markDelivered(rt.core.db, rows.map((r) => r.effectId), frame.epoch, Date.now()))
+  rt.system({ type: 'runner.linked', epoch: frame.epoch })
+}
+
+const EFFECT_STATUS = { 'effect.accepted': 'accepted', 'effect.completed': 'acked', 'effect.failed': 'failed' } as const
+
+const batch = (rt: ThreadRuntime, ws: WebSocket, epoch: number, runnerId: string, frame: Extract<LinkClientFrame, { type: 'batch' }>): void => {
+  const core = rt.core
+  if (frame.epoch !== epoch) return refuse(ws, loomError('stale_epoch', `batch epoch ${frame.epoch} is not this link's epoch ${epoch}`), true)
+  const last = lastBatch(core.db, epoch)
+  if (frame.seq <= last) {
+    sendJson(ws, { type: 'ack', seq: last })
+    return
+  }
+  if (frame.seq !== last + 1) return refuse(ws, loomError('sequence_gap', `expected batch ${last + 1}, got ${frame.seq}`, { expectedSeq: last + 1 }))
+  const now = Date.now()
+  const events: DomainEvent[] = []
+  const effects: EffectBody[] = []
+  const statuses: Array<[string, (typeof EFFECT_STATUS)[keyof typeof EFFECT_STATUS]]> = []
+  const finishedItems: string[] = []
+  const context = { ...rt.context(`runner:${runnerId}`, now), epoch, effectBody: (id: string) => effectBody(rt, id) }
+  for (const event of frame.events) {
+    if (event.type === 'effect.accepted' || event.type === 'effect.completed' || event.type === 'effect.failed') {
+      statuses.push([event.effectId, EFFECT_STATUS[event.type]])
+    }
+    const result = ingest(core.state, event, context)
+    if (result.dropped) console.log(JSON.stringify({ msg: 'runtime event dropped', threadId: core.threadId, type: event.type, reason: result.dropped }))
+    // Later events of the batch must see the earlier ones; commit() reloads on failure.
+    for (const e of result.events) evolve(core.state, e)
+    events.push(...result.events)
+    effects.push(...result.effects)
+    if (event.type === 'item.updated' && event.status !== 'running') {
+      const run = core.state.runs.get(event.runId)
+      if (run) finishedItems.push(deriveId.item(run.provider, event.nativeItemId))
+    }
+  }
+  try {
+    rt.commit({
+      events,
+      effects,
+      commandId: null,
+      actor: `runner:${runnerId}`,
+      now,
+      also: (db) => {
+        recordBatch(db, epoch, runnerId, frame.seq, now)
+        for (const [effectId, status] of statuses) setEffectStatus(db, effectId, status, now)
+        for (const itemId of finishedItems) if (core.buffer.has(itemId)) dropBuffer(db, itemId)
+      },
+    })
+  } catch (cause) {
+    console.error(JSON.stringify({ msg: 'batch commit failed', threadId: core.threadId, seq: frame.seq, cause: String(cause) }))
+    return refuse(ws, loomError('internal_error', 'the batch could not be committed; resend it'))
+  }
+  for (const itemId of finishedItems) core.buffer.delete(itemId)
+  sendJson(ws, { type: 'ack', seq: frame.seq })
+}
+
+const effectBody = (rt: ThreadRuntime, effectId: string): EffectBody | undefined => {
+  const row = findEffect(rt.core.db, effectId)
+  return row ? Effect.parse(JSON.parse(row.payload)).body : undefined
+}
+
+/** Appends streaming text at its offset; overlaps are trimmed, gaps wait for the item's event. */
+const delta = (rt: ThreadRuntime, frame: Extract<LinkClientFrame, { type: 'delta' }>) => {
+  const core = rt.core
+  const item = core.state.turnItems.get(frame.itemId)
+  if (!item || item.status !== 'running') return
+  const current = core.buffer.get(frame.itemId) ?? ''
+  if (frame.offset > current.length) return
+  const fresh = frame.text.slice(current.length - frame.offset)
+  if (fresh === '') return
+  const text = current + fresh
+  core.buffer.set(frame.itemId, text)
+  writeBuffer(core.db, frame.itemId, text, Date.now())
+  rt.clients.broadcastDelta(core.threadId as string, frame.itemId, current.length, fresh)
+}
+
+export const onRunnerClose = (rt: ThreadRuntime, ws: WebSocket): void => {
+  if (rt.link?.ws === ws) rt.link = null
+}
+
+/** The workspace issued a newer epoch: this thread's runs on `epoch` end now. */
+export const fence = (rt: ThreadRuntime, epoch: number): void => {
+  if (rt.link?.epoch === epoch) {
+    const ws = rt.link.ws
+    rt.link = null
+    try {
+      ws.close(4009, 'fenced by a newer runner')
+    } catch (cause) {
+      console.warn(JSON.stringify({ msg: 'closing fenced link failed', cause: String(cause) }))
+    }
+  }
+  if (rt.core.state.thread) rt.system({ type: 'runner.lost', epoch, reason: 'fenced' })
+}

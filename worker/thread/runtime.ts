@@ -1,0 +1,168 @@
+/**
+ * @module One thread object's moving parts, joined: the core (state and commits), its client
+ * subscribers, its runner link, and what follows every commit (fan-out, effect delivery,
+ * the workspace shell, the alarm).
+ */
+import { Command, EFFECT_ROUTING, loomError, statusOf, type LoomError } from '../../src/contracts/index.ts'
+import { decide, decideSystem, type DecideContext, type SystemCommand } from '../../src/domain/thread/index.ts'
+import { configOf, type Config, type Env } from '../env.ts'
+import { coversWorkspace, hasScope, type Claims } from '../auth/claims.ts'
+import { ThreadCore, type CommitInput, type Committed } from './core.ts'
+import { ThreadClients } from './clients.ts'
+import { findReceipt } from '../store/thread/receipts.ts'
+import { cancelProcessBound } from '../store/thread/outbox.ts'
+import { sendJson } from './frames.ts'
+import { deliverObjectEffects } from './deliver.ts'
+import { nextAlarmAt } from './alarm.ts'
+
+export type Link = { ws: WebSocket; epoch: number; runnerId: string }
+
+/** An answer for the HTTP edge: a status and a JSON body, serialized once. */
+export type Reply = { status: number; body: string }
+
+export const ok = (value: unknown): Reply => ({ status: 200, body: JSON.stringify(value) })
+export const fail = (error: LoomError): Reply => ({ status: statusOf(error.code), body: JSON.stringify(error) })
+
+export class ThreadRuntime {
+  readonly ctx: DurableObjectState
+  readonly env: Env
+  readonly config: Config
+  readonly core: ThreadCore
+  readonly clients: ThreadClients
+  link: Link | null = null
+  /** Last time the runner was heard from (batches, hellos); pings are read at alarm time. */
+  lastRunnerContact = Date.now()
+  /** Last commit, for idle release. */
+  lastActivity = Date.now()
+  /** Set while object effects are being delivered, so two deliveries never overlap. */
+  delivering = false
+  private scheduledAlarm: number | null = null
+  private attachRequested = false
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    this.ctx = ctx
+    this.env = env
+    this.config = configOf(env)
+    this.core = new ThreadCore(ctx.storage)
+    this.clients = new ThreadClients(ctx)
+  }
+
+  async load(): Promise<void> {
+    await this.core.load()
+    this.core.meter.enabled = this.env.LOOM_METER_SQL === '1'
+    this.scheduledAlarm = await this.ctx.storage.getAlarm()
+    // A woken object has no link in memory; its hibernated runner socket is found again here.
+    for (const ws of this.ctx.getWebSockets('runner')) {
+      const attachment = ws.deserializeAttachment() as { epoch: number | null; runnerId: string | null } | null
+      if (attachment?.epoch && attachment.runnerId) this.link = { ws, epoch: attachment.epoch, runnerId: attachment.runnerId }
+    }
+  }
+
+  context(actor: string, now = Date.now()): DecideContext {
+    return { now, actor, runnerEpoch: this.link?.epoch ?? null, requestExpiryMs: this.config.requestExpiryMs }
+  }
+
+  /** Commits, then publishes: nothing leaves the object before its commit. */
+  commit(input: Omit<CommitInput, 'linkEpoch'>): Committed {
+    const committed = this.core.commit({ ...input, linkEpoch: this.link?.epoch ?? null })
+    this.publish(committed)
+    return committed
+  }
+
+  private publish({ stored, effects }: Committed): void {
+    if (stored.length > 0) this.lastActivity = Date.now()
+    const threadId = this.core.threadId as string
+    this.clients.broadcastEvents(threadId, stored)
+    let objectEffects = false
+    for (const effect of effects) {
+      const route = EFFECT_ROUTING[effect.body.kind]
+      if (route.target !== 'runner') objectEffects = true
+      else if (this.link) sendJson(this.link.ws, { type: 'effect', effect })
+    }
+    if (objectEffects) this.ctx.waitUntil(deliverObjectEffects(this))
+    this.requestRunnerIfNeeded()
+    this.ctx.waitUntil(this.scheduleAlarm())
+  }
+
+  /** With work waiting for a runner and no link, ask the workspace to send one. */
+  requestRunnerIfNeeded(): void {
+    if (this.link || this.attachRequested || !this.core.state.thread) return
+    const waiting = [...this.core.state.runs.values()].some((run) => run.status === 'queued' && run.queueReason === 'awaiting_runner')
+    if (!waiting) return
+    this.attachRequested = true
+    const thread = this.core.state.thread
+    const workspace = this.env.WORKSPACES.get(this.env.WORKSPACES.idFromName(thread.workspaceId))
+    this.ctx.waitUntil(
+      workspace.requestAttach(thread.workspaceId, thread.id).catch((cause: unknown) => {
+        this.attachRequested = false
+        console.warn(JSON.stringify({ msg: 'attach request failed', threadId: thread.id, cause: String(cause) }))
+      }),
+    )
+  }
+
+  linkUp(link: Link): void {
+    this.link = link
+    this.attachRequested = false
+    this.lastRunnerContact = Date.now()
+  }
+
+  async scheduleAlarm(): Promise<void> {
+    const at = nextAlarmAt(this)
+    if (at === null) return
+    if (this.scheduledAlarm !== null && this.scheduledAlarm <= at) return
+    this.scheduledAlarm = at
+    await this.ctx.storage.setAlarm(at)
+  }
+
+  alarmFired(): void {
+    this.scheduledAlarm = null
+  }
+
+  /** A user command from HTTP or a socket: receipts first, then the decider, then the commit. */
+  dispatch(claims: Claims, raw: unknown): Reply {
+    if (!hasScope(claims, 'operate')) return fail(loomError('forbidden', 'dispatching commands needs the operate scope'))
+    const parsed = Command.safeParse(raw)
+    if (!parsed.success) {
+      return fail(loomError('invalid_request', 'the command is not valid', { issues: parsed.error.issues.map((i) => ({ path: i.path, message: i.message })) }))
+    }
+    const command = parsed.data
+    const thread = this.core.state.thread
+    const workspaceId = command.type === 'thread.create' && thread === null ? command.workspaceId : thread?.workspaceId
+    if (workspaceId !== undefined && !coversWorkspace(claims, workspaceId)) {
+      return fail(loomError('forbidden', `the token does not cover workspace ${workspaceId}`))
+    }
+    const receipt = findReceipt(this.core.db, command.commandId)
+    if (receipt) return receipt.error ? fail(receipt.error) : ok({ sequence: receipt.sequence })
+    const decision = decide(this.core.state, command, this.context(claims.sub), this.core.sequence)
+    if (!decision.ok) {
+      // Refusals are remembered (a repeat gets the same answer), except where nothing exists
+      // to remember them in, and conflicts, which a client resolves by reading and retrying.
+      if (thread !== null && decision.error.code !== 'sequence_conflict') {
+        this.core.reject(command.commandId, command.type, decision.error, Date.now())
+      }
+      return fail(decision.error)
+    }
+    const committed = this.commit({
+      events: decision.events,
+      effects: decision.effects,
+      commandId: command.commandId,
+      commandType: command.type,
+      actor: claims.sub,
+      now: Date.now(),
+    })
+    return ok({ sequence: committed.stored.at(-1)?.sequence ?? this.core.sequence })
+  }
+
+  /** A command the object gives itself. Returns the error when the decider refuses. */
+  system(command: SystemCommand, actor = 'system', now = Date.now()): LoomError | null {
+    const decision = decideSystem(this.core.state, command, this.context(actor, now))
+    if (!decision.ok) return decision.error
+    const also = command.type === 'runner.lost' ? (db: Parameters<NonNullable<CommitInput['also']>>[0]) => cancelProcessBound(db, command.epoch, now) : undefined
+    if (decision.events.length === 0) {
+      if (also) this.ctx.storage.transactionSync(() => also(this.core.db))
+      return null
+    }
+    this.commit({ events: decision.events, effects: decision.effects, commandId: null, actor, now, ...(also ? { also } : {}) })
+    return null
+  }
+}

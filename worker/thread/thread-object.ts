@@ -1,0 +1,115 @@
+/**
+ * @module ThreadObject: one Durable Object per thread. A thin shell over the runtime: RPC
+ * for the HTTP edge, hibernatable sockets for subscribers and the runner link, one alarm.
+ */
+import { DurableObject } from 'cloudflare:workers'
+import { CLIENT_SUBPROTOCOL, LIMITS, RUNNER_SUBPROTOCOL, loomError, type LoomError } from '../../src/contracts/index.ts'
+import { toProjection } from '../../src/domain/thread/index.ts'
+import type { Env } from '../env.ts'
+import type { Claims } from '../auth/claims.ts'
+import { ThreadRuntime, fail, ok, type Reply } from './runtime.ts'
+import { onClientMessage, readRefusal } from './client-requests.ts'
+import { fence, onRunnerClose, onRunnerMessage, type RunnerAttachment } from './link.ts'
+import { runAlarm } from './alarm.ts'
+import { readEvents } from '../store/thread/read.ts'
+import { rowsWritten } from '../store/metered-sql.ts'
+import { claimsHeader } from '../auth/forward.ts'
+
+export class ThreadObject extends DurableObject<Env> {
+  private readonly rt: ThreadRuntime
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.rt = new ThreadRuntime(ctx, env)
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
+    void ctx.blockConcurrencyWhile(() => this.rt.load())
+  }
+
+  dispatch(claims: Claims, command: unknown): Reply {
+    return this.rt.dispatch(claims, command)
+  }
+
+  projection(claims: Claims): Reply {
+    const refusal = readRefusal(this.rt, claims)
+    if (refusal) return fail(refusal)
+    return ok(toProjection(this.rt.core.state, this.rt.core.sequence, Object.fromEntries(this.rt.core.buffer)))
+  }
+
+  events(claims: Claims, after: number, limit: number): Reply {
+    const refusal = readRefusal(this.rt, claims)
+    if (refusal) return fail(refusal)
+    const page = readEvents(this.rt.core.db, this.rt.core.threadId as string, after, Math.min(limit, LIMITS.eventsPageSize))
+    const last = page.at(-1)?.sequence ?? after
+    return ok({ events: page, nextAfter: last, hasMore: last < this.rt.core.sequence })
+  }
+
+  /** A fork seed from the source thread (idempotent by transfer id). */
+  receiveSeed(seed: string): LoomError | null {
+    return this.rt.system({ type: 'fork.seed', seed })
+  }
+
+  /** A fork's delta, for this thread's next run (idempotent by transfer id). */
+  receiveMergeBack(delivery: string): LoomError | null {
+    return this.rt.system({ type: 'merge_back.receive', delivery })
+  }
+
+  /** The workspace issued a newer runner epoch: runs served by `epoch` end now. */
+  fence(epoch: number): void {
+    fence(this.rt, epoch)
+  }
+
+  /** Benchmark figures; only meaningful with LOOM_METER_SQL=1. */
+  meter(reset: boolean): { sequence: number; rowsWritten: number } {
+    const figures = { sequence: this.rt.core.sequence, rowsWritten: rowsWritten(this.rt.core.meter) }
+    if (reset) this.rt.core.meter.cursors = []
+    return figures
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
+      return Response.json(loomError('upgrade_required', 'this endpoint takes WebSocket upgrades'), { status: 426 })
+    }
+    const claims = JSON.parse(request.headers.get(claimsHeader) ?? 'null') as Claims | null
+    if (!claims) return Response.json(loomError('unauthorized', 'no verified token'), { status: 401 })
+    const role = new URL(request.url).pathname.endsWith('/runner') ? 'runner' : 'client'
+    const { 0: client, 1: server } = new WebSocketPair()
+    if (role === 'runner') {
+      this.ctx.acceptWebSocket(server, ['runner'])
+      server.serializeAttachment({ kind: 'runner', claims, epoch: null, runnerId: null } satisfies RunnerAttachment)
+    } else {
+      this.rt.clients.accept(server, claims)
+    }
+    const offered = (request.headers.get('Sec-WebSocket-Protocol') ?? '').split(',').map((p) => p.trim())
+    const protocol = role === 'runner' ? RUNNER_SUBPROTOCOL : CLIENT_SUBPROTOCOL
+    const headers = offered.includes(protocol) ? { 'Sec-WebSocket-Protocol': protocol } : undefined
+    return new Response(null, { status: 101, webSocket: client, ...(headers ? { headers } : {}) })
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (this.ctx.getTags(ws).includes('runner')) await onRunnerMessage(this.rt, ws, message)
+    else onClientMessage(this.rt, ws, message)
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    this.closed(ws)
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason)
+    } catch {
+      // The peer is already gone; there is nothing left to close.
+    }
+  }
+
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    console.warn(JSON.stringify({ msg: 'websocket error', threadId: this.rt.core.threadId, error: String(error) }))
+    this.closed(ws)
+  }
+
+  override async alarm(): Promise<void> {
+    await runAlarm(this.rt)
+  }
+
+  private closed(ws: WebSocket): void {
+    if (this.ctx.getTags(ws).includes('runner')) onRunnerClose(this.rt, ws)
+    else this.rt.clients.forget(ws)
+  }
+}
