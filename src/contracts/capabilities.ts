@@ -212,7 +212,8 @@ export const CLAUDE_CAPABILITIES: ProviderCapabilities = {
     emitsTurnCompleted: true,
     supportsInterrupt: true,
     supportsActiveSteering: true,
-    supportsSteeringByInterruptRestart: false,
+    // Interrupt, then a new turn in the same session (probed: docs/probes/claude.md (f)).
+    supportsSteeringByInterruptRestart: true,
     supportsQueuedMessages: true,
     terminalStatusQuality: 'strong',
   },

@@ -3,7 +3,7 @@
  * subscribers, its runner link, and what follows every commit (fan-out, effect delivery,
  * the workspace shell, the alarm).
  */
-import { Command, EFFECT_ROUTING, loomError, statusOf, type LoomError } from '../../src/contracts/index.ts'
+import { CAPABILITIES, Command, EFFECT_ROUTING, loomError, statusOf, type LoomError } from '../../src/contracts/index.ts'
 import { decide, decideSystem, type DecideContext, type SystemCommand } from '../../src/domain/thread/index.ts'
 import { configOf, type Config, type Env } from '../env.ts'
 import { coversWorkspace, hasScope, type Claims } from '../auth/claims.ts'
@@ -59,7 +59,7 @@ export class ThreadRuntime {
   }
 
   context(actor: string, now = Date.now()): DecideContext {
-    return { now, actor, runnerEpoch: this.link?.epoch ?? null, requestExpiryMs: this.config.requestExpiryMs }
+    return { now, actor, runnerEpoch: this.link?.epoch ?? null, requestExpiryMs: this.config.requestExpiryMs, capabilities: (p) => CAPABILITIES[p] }
   }
 
   /** Commits, then publishes: nothing leaves the object before its commit. */

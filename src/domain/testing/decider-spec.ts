@@ -6,15 +6,16 @@
  * @example
  * given(create(), linked()).when(dispatch('hi')).thenEffects({ kind: 'turn.start' })
  */
+import { CAPABILITIES, type ProviderKind } from '../../contracts/index.ts'
 import { expect } from 'vitest'
 import type { z } from 'zod'
 import {
   Command,
+  DomainEvent,
+  Effect,
   RuntimeEvent,
   deriveId,
   type CommandInput,
-  type DomainEvent,
-  type Effect,
   type EffectBody,
   type ErrorCode,
   type LoomError,
@@ -34,7 +35,7 @@ export type Outcome =
   | { ok: true; events: DomainEvent[]; effects: Effect[]; dropped: string | null }
   | { ok: false; error: LoomError }
 
-const DEFAULTS = { now: 1_000, actor: 'user:alice', requestExpiryMs: null } as const
+const DEFAULTS = { now: 1_000, actor: 'user:alice', requestExpiryMs: null, capabilities: (p: ProviderKind) => CAPABILITIES[p] }
 
 /**
  * A thread as the object would hold it: state, log and outbox. Runner presence follows the
@@ -71,6 +72,9 @@ export class ThreadWorld {
       if (decision.ok && step.system.type === 'runner.lost' && step.system.epoch === this.runnerEpoch) this.runnerEpoch = null
     }
     if (outcome.ok) {
+      // Whatever the decider emits must satisfy the contracts the worker stores and sends.
+      for (const event of outcome.events) DomainEvent.parse(event)
+      for (const effect of outcome.effects) Effect.parse(effect)
       for (const event of outcome.events) {
         evolve(this.state, event)
         this.log.push(event)

@@ -10,15 +10,12 @@ export const MODEL = { codex: { provider: 'codex', model: 'gpt-5.1-codex' }, cla
 type CommandOf<T extends CommandInput['type']> = Extract<CommandInput, { type: T }>
 type Ctx = Partial<DecideContext>
 
-let commandCounter = 0
-/** Command ids only need to be valid; the decider never reads them. */
-const nextCommandId = () => `cmd-${++commandCounter}`
-
 /** A command without the ids every command repeats. */
 type Loose<C> = C extends unknown ? Omit<C, 'commandId' | 'threadId'> & { commandId?: string; threadId?: string } : never
 
+/** Command ids only need to be valid here: the decider never reads them (the object dedupes by them). */
 export const command = (input: Loose<CommandInput>, ctx?: Ctx): Step => ({
-  command: { commandId: nextCommandId(), threadId: THREAD, ...input } as CommandInput,
+  command: { commandId: `cmd-${input.type}`, threadId: THREAD, ...input } as CommandInput,
   ...(ctx ? { ctx } : {}),
 })
 

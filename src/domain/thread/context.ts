@@ -1,4 +1,5 @@
-/** @module What a decision may know besides state: time, who asks, and the runner's presence. */
+/** @module What a decision may know besides state: time, who asks, the runner's presence, capabilities. */
+import type { ProviderCapabilities, ProviderKind } from '../../contracts/index.ts'
 
 export type DecideContext = {
   /** Epoch milliseconds, injected at the edge. */
@@ -9,4 +10,6 @@ export type DecideContext = {
   runnerEpoch: number | null
   /** How long a runtime request may wait for an answer; null means forever. */
   requestExpiryMs: number | null
+  /** The declared capability matrix of a provider (CAPABILITIES in production). */
+  capabilities: (provider: ProviderKind) => ProviderCapabilities
 }

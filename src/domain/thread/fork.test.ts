@@ -1,14 +1,15 @@
 /** @module thread.fork on the source and fork.seed on the target: a frozen copy, idempotent by transfer id. */
 import { describe, expect, it } from 'vitest'
-import { deriveId } from '../../contracts/index.ts'
+import { deriveId, type CommandInput } from '../../contracts/index.ts'
 import { ThreadWorld, given } from '../testing/decider-spec.ts'
 import { THREAD, MODEL, checkpoint, checkpointId, command, completedRun, completedRunIn, create, dispatch, linked, runId, say, system, turnCompleted, turnStarted } from '../testing/steps.ts'
 import { ForkSeed } from './seeds.ts'
 
 const FORK = 'thread-2'
 const source = [create({ title: 'Source' }), linked(), ...completedRun(1), checkpoint(1), ...completedRun(2)]
-const fork = (sourcePoint: object = { type: 'latest_stable' }, targetThreadId = FORK, title?: string) =>
-  command({ type: 'thread.fork', targetThreadId, sourcePoint, ...(title ? { title } : {}) } as never)
+type Point = Extract<CommandInput, { type: 'thread.fork' }>['sourcePoint']
+const fork = (sourcePoint: Point = { type: 'latest_stable' }, targetThreadId = FORK, title?: string) =>
+  command({ type: 'thread.fork', targetThreadId, sourcePoint, ...(title ? { title } : {}) })
 const transferId = deriveId.transfer('fork', THREAD, FORK)
 
 /** The seed the source committed, as the target receives it. */
@@ -42,7 +43,7 @@ describe('thread.fork on the source', () => {
     ['latest_stable', { type: 'latest_stable' }, 2],
     ['a completed run', { type: 'run', runId: runId(1) }, 1],
     ['a ready checkpoint', { type: 'checkpoint', checkpointId: checkpointId(1) }, 1],
-  ])('should resolve %s', (_name, point, runOrdinal) =>
+  ] as const)('should resolve %s', (_name, point, runOrdinal) =>
     void given(...source).when(fork(point)).thenIncludes({ type: 'context-transfer.created', payload: { sourcePoint: expect.objectContaining({ runOrdinal }) } }))
 
   it.each([

@@ -1,6 +1,6 @@
 /** @module thread.merge_back on a fork and merge_back.receive on its parent. */
 import { describe, expect, it } from 'vitest'
-import { deriveId } from '../../contracts/index.ts'
+import { deriveId, type CommandInput } from '../../contracts/index.ts'
 import { ThreadWorld, given } from '../testing/decider-spec.ts'
 import { THREAD, checkpoint, command, completedRun, completedRunIn, create, linked, runId, system } from '../testing/steps.ts'
 import { MergeBackDelivery } from './seeds.ts'
@@ -14,7 +14,8 @@ const forked = () => {
   parent.must(command({ type: 'thread.fork', targetThreadId: FORK, sourcePoint: { type: 'latest_stable' } }))
   return [system({ type: 'fork.seed', seed: parent.lastEffect('fork.seed').body.seed }), linked()]
 }
-const mergeBack = (input: object = {}) => command({ type: 'thread.merge_back', threadId: FORK, targetThreadId: THREAD, ...input } as never)
+type MergeBack = Partial<Extract<CommandInput, { type: 'thread.merge_back' }>>
+const mergeBack = (input: MergeBack = {}) => command({ type: 'thread.merge_back', threadId: FORK, targetThreadId: THREAD, ...input })
 const deliveryOf = (world: ThreadWorld) => world.lastEffect('merge_back.deliver').body.delivery
 
 describe('thread.merge_back on the fork', () => {

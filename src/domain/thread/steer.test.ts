@@ -1,6 +1,6 @@
 /** @module Steering the active run: natively, or by interrupt and restart in a new attempt. */
 import { describe, expect, it } from 'vitest'
-import { deriveId } from '../../contracts/index.ts'
+import { CAPABILITIES, deriveId, type ProviderKind } from '../../contracts/index.ts'
 import { given } from '../testing/decider-spec.ts'
 import { attemptId, create, dispatch, linked, nativeTurn, requestId, requestOpened, rootNodeId, runId, turnCompleted, turnStarted } from '../testing/steps.ts'
 
@@ -78,8 +78,16 @@ describe('restart_active', () => {
         expect(state.runs.get(runId(1))?.status).toBe('starting')
       }))
 
-  it('should refuse on Claude, which cannot steer by interrupt and restart, with capability_unsupported', () => {
-    const { outcome } = given(...startedOn('claude')).when(restart('start over')).thenRejects('capability_unsupported')
+  it('should restart on Claude too, by interrupt and a new attempt', () =>
+    given(...startedOn('claude'))
+      .when(restart('start over'))
+      .thenEffects({ kind: 'turn.interrupt', runId: runId(1), attemptId: attemptId(1) }))
+
+  it('should refuse with capability_unsupported when the provider cannot interrupt and restart', () => {
+    const withoutRestart = (p: ProviderKind) => ({ ...CAPABILITIES[p], turns: { ...CAPABILITIES[p].turns, supportsSteeringByInterruptRestart: false } })
+    const { outcome } = given(...started)
+      .when({ ...restart('start over'), ctx: { capabilities: withoutRestart } })
+      .thenRejects('capability_unsupported')
     expect(outcome).toMatchObject({ ok: false, error: { details: { capability: 'turns.supportsSteeringByInterruptRestart' } } })
   })
 })

@@ -30,6 +30,11 @@ describe('thread.create', () => {
 
   it('should refuse a second create with thread_exists', () => given(create()).when(create()).thenRejects('thread_exists'))
 
+  it('should refuse it too when the history is given as raw events', () => {
+    const log = given(create()).world().log
+    given({ events: log }).when(create()).thenRejects('thread_exists')
+  })
+
   it('should refuse any other command on a missing thread with thread_not_found', () =>
     given().when(dispatch('hello')).thenRejects('thread_not_found'))
 

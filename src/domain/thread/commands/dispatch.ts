@@ -1,5 +1,5 @@
 /** @module `message.dispatch`: start a run, queue it, or steer the active one. */
-import { CAPABILITIES, deriveId, loomError, type Command, type InputIntent, type MessageId, type Run, type RunId } from '../../../contracts/index.ts'
+import { deriveId, loomError, type Command, type InputIntent, type MessageId, type Run, type RunId } from '../../../contracts/index.ts'
 import type { Draft, Rejected } from '../draft.ts'
 import { rejected } from '../draft.ts'
 import type { DecideContext } from '../context.ts'
@@ -90,8 +90,9 @@ export const steerInto = (
   run: Run,
   messageId: MessageId,
   forceRestart: boolean,
+  ctx: DecideContext,
 ): Rejected | null => {
-  const caps = CAPABILITIES[run.provider].turns
+  const caps = ctx.capabilities(run.provider).turns
   const attempt = run.activeAttemptId ? draft.get('attempts', run.activeAttemptId) : undefined
   if (!attempt) return rejected(loomError('run_not_active', `run ${run.id} has no live attempt to steer`))
   // The current attempt is being interrupted; a steer into it would be lost with it.
@@ -139,5 +140,5 @@ export const decideDispatch = (draft: Draft, cmd: Dispatch, ctx: DecideContext):
   }
   const forceRestart = mode.type === 'restart_active'
   const messageId = addUserMessage(draft, cmd, active.id, forceRestart ? 'restart' : 'steer', ctx)
-  return steerInto(draft, draft.get('runs', active.id) as Run, messageId, forceRestart)
+  return steerInto(draft, draft.get('runs', active.id) as Run, messageId, forceRestart, ctx)
 }

@@ -2,7 +2,7 @@
  * @module Rollback, fork and merge-back, as decisions: what the thread records and which
  * effects it commits. Carrying them out (git, provider conversations) is the runner's part.
  */
-import { CAPABILITIES, deriveId, loomError, type Command, type ResolvedPoint, type SourcePoint } from '../../../contracts/index.ts'
+import { deriveId, loomError, type Command, type ResolvedPoint, type SourcePoint } from '../../../contracts/index.ts'
 import type { Draft, Rejected } from '../draft.ts'
 import { rejected } from '../draft.ts'
 import type { DecideContext } from '../context.ts'
@@ -74,7 +74,7 @@ export const decideRollback = (draft: Draft, cmd: Of<'checkpoint.rollback'>, ctx
   }
   const anchor = draft.all('runs').find((r) => r.ordinal === checkpoint.appRunOrdinal)
   const providerThread = anchor?.providerThreadId ? draft.get('providerThreads', anchor.providerThreadId) : undefined
-  if (providerThread && !CAPABILITIES[providerThread.provider].checkpointing.providerCanRollbackConversation) {
+  if (providerThread && !ctx.capabilities(providerThread.provider).checkpointing.providerCanRollbackConversation) {
     draft.put('provider-thread.updated', { ...providerThread, status: 'closed', updatedAt: ctx.now })
   }
   // Back to the baseline no conversation is kept: close them so the next run starts a new one.
@@ -135,9 +135,15 @@ export const decideMergeBack = (draft: Draft, cmd: Of<'thread.merge_back'>, ctx:
   if (isRejected(point)) return point
   const basePoint = origin?.sourcePoint ?? null
   const forkStart = basePoint?.lastItemOrdinal ?? 0
-  if (point.lastItemOrdinal <= forkStart) return rejected(loomError('transfer_invalid', 'the fork has nothing of its own to merge back yet'))
+  // The fork marker sits after the fork point too; only the fork's own (local) items count.
+  const own = draft
+    .all('turnItems')
+    .some((i) => i.visibility === 'local' && i.status !== 'rolled_back' && i.ordinal > forkStart && i.ordinal <= point.lastItemOrdinal)
+  if (!own) return rejected(loomError('transfer_invalid', 'the fork has nothing of its own to merge back yet'))
+  const transferId = deriveId.transfer('merge_back', thread.id, cmd.targetThreadId, point.runOrdinal)
+  if (draft.get('contextTransfers', transferId)) return rejected(loomError('transfer_invalid', `this point was already merged back (${transferId})`))
   const transfer = draft.put('context-transfer.created', {
-    id: deriveId.transfer('merge_back', thread.id, cmd.targetThreadId, point.runOrdinal),
+    id: transferId,
     type: 'merge_back',
     sourceThreadId: thread.id,
     targetThreadId: cmd.targetThreadId,

@@ -1,5 +1,5 @@
 /** @module Interrupting runs and arranging the queue. */
-import { CAPABILITIES, deriveId, loomError, type Command, type Run } from '../../../contracts/index.ts'
+import { deriveId, loomError, type Command, type Run } from '../../../contracts/index.ts'
 import type { Draft, Rejected } from '../draft.ts'
 import { rejected } from '../draft.ts'
 import type { DecideContext } from '../context.ts'
@@ -22,7 +22,7 @@ export const decideInterrupt = (draft: Draft, cmd: Of<'run.interrupt'>, ctx: Dec
   if (!isActive(run.status)) return rejected(loomError('run_not_active', `run ${run.id} is ${run.status}`))
   // A second Stop while the first is on its way changes nothing and is not an error.
   if (run.interruptRequestedAt !== null) return null
-  if (!CAPABILITIES[run.provider].turns.supportsInterrupt) {
+  if (!ctx.capabilities(run.provider).turns.supportsInterrupt) {
     return rejected(loomError('capability_unsupported', `${run.provider} cannot interrupt a turn`, { capability: 'turns.supportsInterrupt' }))
   }
   draft.put('run.updated', { ...run, interruptRequestedAt: ctx.now, interruptRequestedBy: ctx.actor, pendingRestart: null })
@@ -63,7 +63,7 @@ export const decidePromote = (draft: Draft, cmd: Of<'queued-message.promote-to-s
     updatedAt: ctx.now,
     content: { ...item.content, inputIntent: 'promoted_queued_to_steer' },
   })
-  const refused = steerInto(draft, active, message.id, false)
+  const refused = steerInto(draft, active, message.id, false, ctx)
   if (refused) return refused
   cancelQueued(draft, queued, ctx)
   return null

@@ -1,0 +1,57 @@
+/**
+ * @module `npm run dev`: Loom on this machine with no account. Generates the dev secret once,
+ * mints a runner token and a read+operate token for workspace `local`, starts the worker under
+ * `wrangler dev` (state persisted in .wrangler/, no outbound calls) and prints how to connect.
+ */
+import { spawn } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { ensureDevSecret } from './dev-secret.ts'
+import { mintToken } from './tokens.ts'
+
+const { values } = parseArgs({ options: { port: { type: 'string', default: '8787' } } })
+const port = Number(values.port)
+const secret = ensureDevSecret()
+const userToken = await mintToken(secret, { sub: 'user:local', scopes: ['read', 'operate'], workspaces: ['local'], days: 7 })
+const runnerToken = await mintToken(secret, { sub: 'runner:local', scopes: ['runner'], workspaces: ['local'], days: 30 })
+
+// Keep wrangler's own files inside the project and its network quiet (notes/workers-toolchain.md §6).
+for (const dir of ['.config', 'logs', '.tmp']) mkdirSync(dir, { recursive: true })
+const env = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  XDG_CONFIG_HOME: resolve('.config'),
+  WRANGLER_LOG_PATH: resolve('logs'),
+}
+const wrangler = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', '.wrangler/state'], {
+  env,
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
+const base = `http://127.0.0.1:${port}`
+let announced = false
+wrangler.stdout.on('data', (chunk: Buffer) => {
+  process.stdout.write(chunk)
+  if (!announced && chunk.toString().includes('Ready on')) {
+    announced = true
+    console.log(
+      [
+        '',
+        `Loom is running at ${base} (workspace "local").`,
+        `  Open:          ${base}/#token=${userToken}`,
+        `  API token:     ${userToken}`,
+        `  Runner token:  ${runnerToken}`,
+        `  Try:           curl -H "Authorization: Bearer $TOKEN" ${base}/v1/workspaces/local/threads`,
+        'Stop with Ctrl-C; threads are kept in .wrangler/state for the next start.',
+        '',
+      ].join('\n'),
+    )
+  }
+})
+const stop = (signal: NodeJS.Signals) => {
+  if (!wrangler.killed) wrangler.kill(signal)
+}
+process.on('SIGINT', () => stop('SIGINT'))
+process.on('SIGTERM', () => stop('SIGTERM'))
+wrangler.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)))
