@@ -1,10 +1,13 @@
 /**
  * @module Delivering effects addressed to other objects (the workspace shell, fork seeds,
- * merge-backs) by RPC, retried with backoff until they are acknowledged.
+ * merge-backs) by RPC, retried with backoff until they are acknowledged. What became of a
+ * transfer is recorded on this thread, so a refused fork never waits silently.
  */
-import { Effect } from '../../src/contracts/index.ts'
+import { Effect, type LoomError } from '../../src/contracts/index.ts'
 import { ackDelivered, dueObjectEffects, retryLater } from '../store/thread/outbox.ts'
 import type { ThreadRuntime } from './runtime.ts'
+
+type Outcome = { status: 'acked' | 'failed'; transfer: { id: string; error: LoomError | null } | null }
 
 export const deliverObjectEffects = async (rt: ThreadRuntime, now = Date.now()): Promise<void> => {
   if (rt.delivering) return
@@ -12,12 +15,18 @@ export const deliverObjectEffects = async (rt: ThreadRuntime, now = Date.now()):
   try {
     for (const row of dueObjectEffects(rt.core.db, now)) {
       const effect = Effect.parse(JSON.parse(row.payload))
+      let outcome: Outcome
       try {
-        const outcome = await deliverOne(rt, effect)
-        ackDelivered(rt.core.db, row, outcome, Date.now())
+        outcome = await deliverOne(rt, effect)
       } catch (cause) {
         console.warn(JSON.stringify({ msg: 'effect delivery failed', effectId: row.effectId, kind: row.kind, attempts: row.attempts, cause: String(cause) }))
         retryLater(rt.core.db, row, Date.now())
+        continue
+      }
+      ackDelivered(rt.core.db, row, outcome.status, Date.now())
+      if (outcome.transfer) {
+        const { id, error } = outcome.transfer
+        rt.system({ type: 'transfer.outcome', transferId: id, delivered: error === null, error: error?.message ?? null })
       }
     }
   } finally {
@@ -25,24 +34,24 @@ export const deliverObjectEffects = async (rt: ThreadRuntime, now = Date.now()):
   }
 }
 
-const deliverOne = async (rt: ThreadRuntime, effect: Effect): Promise<'acked' | 'failed'> => {
+const transferIdOf = (json: string): string => (JSON.parse(json) as { transfer: { id: string } }).transfer.id
+
+const deliverOne = async (rt: ThreadRuntime, effect: Effect): Promise<Outcome> => {
   const body = effect.body
   const env = rt.env
   switch (body.kind) {
     case 'shell.push': {
       const workspace = env.WORKSPACES.get(env.WORKSPACES.idFromName(body.shell.workspaceId))
       await workspace.applyShell(body.shell.workspaceId, JSON.stringify(body.shell))
-      return 'acked'
+      return { status: 'acked', transfer: null }
     }
     case 'fork.seed': {
-      const target = env.THREADS.get(env.THREADS.idFromName(body.targetThreadId))
-      const error = await target.receiveSeed(body.seed)
-      return error === null ? 'acked' : 'failed'
+      const error = await env.THREADS.get(env.THREADS.idFromName(body.targetThreadId)).receiveSeed(body.seed)
+      return { status: error === null ? 'acked' : 'failed', transfer: { id: transferIdOf(body.seed), error } }
     }
     case 'merge_back.deliver': {
-      const target = env.THREADS.get(env.THREADS.idFromName(body.targetThreadId))
-      const error = await target.receiveMergeBack(body.delivery)
-      return error === null ? 'acked' : 'failed'
+      const error = await env.THREADS.get(env.THREADS.idFromName(body.targetThreadId)).receiveMergeBack(body.delivery)
+      return { status: error === null ? 'acked' : 'failed', transfer: { id: transferIdOf(body.delivery), error } }
     }
     default:
       throw new Error(`effect ${body.kind} is not for another object`)

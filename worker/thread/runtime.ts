@@ -12,6 +12,7 @@ import { ThreadClients } from './clients.ts'
 import { findReceipt } from '../store/thread/receipts.ts'
 import { cancelProcessBound } from '../store/thread/outbox.ts'
 import { sendJson } from './frames.ts'
+import { issuesOf } from '../middleware/errors/index.ts'
 import { deliverObjectEffects } from './deliver.ts'
 import { nextAlarmAt } from './alarm.ts'
 
@@ -122,10 +123,14 @@ export class ThreadRuntime {
   dispatch(claims: Claims, raw: unknown): Reply {
     if (!hasScope(claims, 'operate')) return fail(loomError('forbidden', 'dispatching commands needs the operate scope'))
     const parsed = Command.safeParse(raw)
-    if (!parsed.success) {
-      return fail(loomError('invalid_request', 'the command is not valid', { issues: parsed.error.issues.map((i) => ({ path: i.path, message: i.message })) }))
-    }
+    if (!parsed.success) return fail(loomError('invalid_request', 'the command is not valid', { issues: issuesOf(parsed.error.issues) }))
     const command = parsed.data
+    // HTTP routes by the command's threadId; a socket of one thread could name another, which
+    // this object must not apply to its own thread (nor create under its name).
+    const addressedAs = this.core.threadId ?? this.ctx.id.name ?? null
+    if (addressedAs !== null && command.threadId !== addressedAs) {
+      return fail(loomError('invalid_request', `this is thread ${addressedAs}; the command names thread ${command.threadId}`, { path: ['threadId'] }))
+    }
     const thread = this.core.state.thread
     const workspaceId = command.type === 'thread.create' && thread === null ? command.workspaceId : thread?.workspaceId
     if (workspaceId !== undefined && !coversWorkspace(claims, workspaceId)) {

@@ -101,3 +101,10 @@ describe('message.dispatch with a runner', () => {
       .when(dispatch('hello'))
       .thenState(({ state }) => expect([...state.runs.keys()]).toEqual([deriveId.run(THREAD, 1)])))
 })
+
+describe('message.dispatch with a messageId', () => {
+  it('should refuse a messageId the thread already has, leaving the first message as it was', () =>
+    given(create(), dispatch('first', { messageId: 'm-1' as never }))
+      .when(dispatch('second', { messageId: 'm-1' as never }))
+      .thenRejects('invalid_request'))
+})

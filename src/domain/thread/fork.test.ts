@@ -136,3 +136,18 @@ describe('fork.seed on the target', () => {
   })
 })
 
+
+describe('what became of a fork seed', () => {
+  it.each([
+    [true, null, 'delivered', null],
+    [false, 'thread thread-2 already exists', 'failed', 'thread thread-2 already exists'],
+  ] as const)('should record delivered=%s on the source transfer', (delivered, error, status, recorded) =>
+    void given(...source, fork())
+      .when(system({ type: 'transfer.outcome', transferId, delivered, error }))
+      .thenIncludes({ type: 'context-transfer.updated', payload: { id: transferId, status, error: recorded } }))
+
+  it('should change nothing for a transfer that is no longer pending', () =>
+    void given(...source, fork(), system({ type: 'transfer.outcome', transferId, delivered: true, error: null }))
+      .when(system({ type: 'transfer.outcome', transferId, delivered: false, error: 'late' }))
+      .thenEvents())
+})

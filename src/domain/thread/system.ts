@@ -17,6 +17,8 @@ export type SystemCommand =
   | { type: 'requests.expire' }
   | { type: 'fork.seed'; seed: string }
   | { type: 'merge_back.receive'; delivery: string }
+  /** What became of a transfer this thread sent (a fork seed or a merge-back delivery). */
+  | { type: 'transfer.outcome'; transferId: string; delivered: boolean; error: string | null }
 
 const LOST_MESSAGES = {
   lease_expired: 'The runner stopped answering within its lease',
@@ -72,6 +74,17 @@ export const decideSystem = (state: ThreadState, cmd: SystemCommand, ctx: Decide
       return seedFork(draft, state, cmd.seed, ctx)
     case 'merge_back.receive':
       return receiveMergeBack(draft, cmd.delivery, ctx)
+    case 'transfer.outcome': {
+      const transfer = draft.get('contextTransfers', cmd.transferId)
+      if (!transfer || transfer.status !== 'pending') return accepted(draft)
+      draft.put('context-transfer.updated', {
+        ...transfer,
+        status: cmd.delivered ? 'delivered' : 'failed',
+        error: cmd.delivered ? null : (cmd.error ?? 'the target thread refused the transfer'),
+        updatedAt: ctx.now,
+      })
+      return accepted(draft)
+    }
     default: {
       const never: never = cmd
       throw new Error(`unhandled system command ${String(never)}`)

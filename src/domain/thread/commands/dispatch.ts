@@ -129,6 +129,9 @@ export const decideDispatch = (draft: Draft, cmd: Dispatch, ctx: DecideContext):
   if (cmd.text.trim() === '' && cmd.attachments.length === 0) {
     return rejected(loomError('invalid_request', 'the message is empty', { path: ['text'] }))
   }
+  if (cmd.messageId !== undefined && draft.get('messages', cmd.messageId)) {
+    return rejected(loomError('invalid_request', `message ${cmd.messageId} already exists; use a new messageId`, { path: ['messageId'] }))
+  }
   const active = activeRun(draft)
   const mode = cmd.dispatchMode
   if (mode.type === 'start_immediately' || mode.type === 'queue_after_active') {
