@@ -194,11 +194,12 @@ export const CLAUDE_CAPABILITIES: ProviderCapabilities = {
     supportsMultipleProviderThreadsPerSession: false,
     supportsModelSwitchInSession: true,
     supportsProviderSwitchingViaHandoff: true,
-    supportsRuntimeModeSwitchInSession: false,
+    supportsRuntimeModeSwitchInSession: true,
     pendingRequestsSurviveRestart: false,
   },
   threads: {
-    canCreateEmptyThread: true,
+    // No transcript exists until the first prompt.
+    canCreateEmptyThread: false,
     canReadThreadSnapshot: false,
     canRollbackThread: true,
     canForkThread: true,
@@ -244,7 +245,8 @@ export const CLAUDE_CAPABILITIES: ProviderCapabilities = {
   planning: {
     emitsPlanUpdated: false,
     emitsTodoList: false,
-    emitsProposedPlan: false,
+    // ExitPlanMode carries the plan (checked against the pinned CLI).
+    emitsProposedPlan: true,
     supportsStructuredQuestions: false,
     planDeltasHaveItemIds: false,
   },
