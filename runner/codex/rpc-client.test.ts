@@ -1,50 +1,9 @@
 /** @module Tests for the Codex JSON-RPC client against an in-memory fake process. */
-import { EventEmitter } from 'node:events'
-import { PassThrough } from 'node:stream'
 import { describe, expect, it, vi } from 'vitest'
 import type { JsonFrame } from './jsonl-decoder.ts'
+import { FakeProcess } from './testing/fake-process.ts'
 import { CodexRpcClient, type CodexFrameEvent, type CodexRpcClientOptions } from './rpc-client.ts'
 import { CodexRpcError } from './rpc-error.ts'
-
-/** A fake app-server: collects what the client writes, lets the test write frames back. */
-class FakeProcess extends EventEmitter {
-  readonly stdin = new PassThrough()
-  readonly stdout = new PassThrough()
-  readonly stderr = new PassThrough()
-  readonly written: JsonFrame[] = []
-  readonly signals: string[] = []
-  exitOnStdinEnd = true
-
-  constructor() {
-    super()
-    let buffered = ''
-    this.stdin.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString('utf8')
-      const lines = buffered.split('\n')
-      buffered = lines.pop() ?? ''
-      for (const line of lines) this.written.push(JSON.parse(line) as JsonFrame)
-    })
-    this.stdin.on('end', () => {
-      if (this.exitOnStdinEnd) this.exit(0, null)
-    })
-  }
-
-  send(frame: JsonFrame | string): void {
-    this.stdout.write(typeof frame === 'string' ? frame : `${JSON.stringify(frame)}\n`)
-  }
-
-  exit(code: number | null, signal: string | null): void {
-    this.stdout.end()
-    this.stderr.end()
-    this.emit('exit', code, signal)
-  }
-
-  kill(signal: NodeJS.Signals = 'SIGTERM'): boolean {
-    this.signals.push(signal)
-    if (signal === 'SIGKILL') this.exit(null, signal)
-    return true
-  }
-}
 
 const clientInfo = { name: 'loom-test', title: null, version: '0.0.0' }
 const tick = () => new Promise((resolve) => setImmediate(resolve))
@@ -94,6 +53,17 @@ describe('CodexRpcClient', () => {
     await expect(b).resolves.toEqual({ data: [] })
     await client.initialize()
     expect(child.written.filter((f) => f.method === 'initialize')).toHaveLength(1)
+  })
+
+  it('should write a request synchronously once the handshake is done, so its frame can be attributed', async () => {
+    const frames: CodexFrameEvent[] = []
+    const { child, client } = setup({ onFrame: (e) => frames.push(e) })
+    const init = client.initialize()
+    await handshake(child)
+    await init
+    const before = frames.length
+    void client.request('thread/read', { threadId: 't' })
+    expect(frames.slice(before)).toEqual([{ dir: 'out', frame: { id: 2, method: 'thread/read', params: { threadId: 't' } } }])
   })
 
   it('should reject with a codex.rpc_error carrying the server error code', async () => {

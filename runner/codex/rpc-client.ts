@@ -82,6 +82,7 @@ export class CodexRpcClient {
   readonly #stderrTail: string[] = []
   #nextId = 1
   #initialized: Promise<InitializeResponse> | undefined
+  #handshakeDone = false
   #exit: CodexExit | undefined
   #finished = false
   #closed: CodexRpcError | undefined
@@ -126,18 +127,23 @@ export class CodexRpcClient {
       capabilities: this.#options.capabilities ?? DEFAULT_CAPABILITIES,
     }).then((result) => {
       this.#write({ method: 'initialized' })
+      this.#handshakeDone = true
       return result as InitializeResponse
     })
     return this.#initialized
   }
 
-  /** Sends a request after the handshake and resolves with its result, or rejects with a `CodexRpcError`. */
-  async request<M extends ClientMethod>(
+  /**
+   * Sends a request after the handshake and resolves with its result, or rejects with a `CodexRpcError`.
+   * Once the handshake is done the request frame is written synchronously, inside this call, so a
+   * caller can attribute the frame it sees in `onFrame` (e.g. to one of several sessions).
+   */
+  request<M extends ClientMethod>(
     method: M,
     ...params: undefined extends ParamsOf<M> ? [params?: ParamsOf<M>] : [params: ParamsOf<M>]
   ): Promise<ResultOf<M>> {
-    await this.initialize()
-    return (await this.#call(method, params[0])) as ResultOf<M>
+    if (this.#handshakeDone) return this.#call(method, params[0]) as Promise<ResultOf<M>>
+    return this.initialize().then(() => this.#call(method, params[0]) as Promise<ResultOf<M>>)
   }
 
   /** Ends stdin (Codex exits on EOF), then SIGTERM and SIGKILL if it lingers; resolves on exit. */
