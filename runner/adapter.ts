@@ -29,7 +29,10 @@ export type SessionOptions = {
   threadId: string
   /** The directory the agent works in (the thread's worktree, or the workspace root). */
   cwd: string
-  /** A private directory for this provider's state (CODEX_HOME, CLAUDE_CONFIG_DIR, HOME, TMPDIR). */
+  /**
+   * A private directory for this provider's state (CODEX_HOME, CLAUDE_CONFIG_DIR, HOME, TMPDIR),
+   * the same for every thread of the runner and kept across restarts: resume depends on it.
+   */
   stateDir: string
   /** Provider endpoint and credentials; see README "Running against real accounts". */
   providerEnv: Record<string, string>
@@ -65,6 +68,8 @@ export interface ProviderAdapter {
   /** Installed version, auth state and models; must not throw (report state 'missing'/'error'). */
   status(): Promise<ProviderStatus>
   openSession(options: SessionOptions): Promise<ProviderSession>
+  /** Ends processes shared by sessions (the runner calls it last on SIGINT/SIGTERM). */
+  shutdown?(): Promise<void>
 }
 
 /** A typed failure an adapter throws; the host reports it as `effect.failed`. */

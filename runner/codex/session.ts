@@ -98,9 +98,9 @@ export class CodexSession implements ProviderSession, ConnectionListener {
     }
     // The acknowledgement is not the end: `turn/completed interrupted` is. If it never comes,
     // the run still ends rather than staying "running".
-    void delay(this.#deps.interruptGraceMs).then(() => {
+    setTimeout(() => {
       if (this.#mapper.active?.runId === effect.runId) this.#mapper.endActiveTurn('interrupted', null)
-    })
+    }, this.#deps.interruptGraceMs).unref()
   }
 
   async respond(effect: RequestRespond): Promise<void> {
@@ -258,7 +258,11 @@ export class CodexSession implements ProviderSession, ConnectionListener {
   /** The running turn of `runId` with its Codex ids (waiting for a `turn/start` still in flight). */
   async #running(runId: string, expected: string | null): Promise<{ connection: CodexConnection; threadId: string; turnId: string }> {
     if (this.#mapper.active?.runId === runId && this.#mapper.active.turnId === null && this.#starting) {
-      await this.#starting.catch(() => undefined)
+      // A failed start is reported by startTurn itself; here it only means there is no turn.
+      await this.#starting.then(
+        () => undefined,
+        () => undefined,
+      )
     }
     const active = this.#mapper.active
     const connection = this.#connection

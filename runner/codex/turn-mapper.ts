@@ -14,8 +14,10 @@ import type { RequestDescription } from './approvals.ts'
 import { BOUND, clip, clipTail, summarize } from './bounds.ts'
 import { turnFailure } from './failure.ts'
 import { mapThreadItem, type AnyThreadItem, type ItemStatus } from './items.ts'
+import { DELTAS, IGNORED, type DeltaKind } from './notification-kinds.ts'
 import { nativeRequestIdOf, PendingRequests, type PendingRequest } from './pending-requests.ts'
 import type { CodexNotification, ServerRequest } from './protocol.ts'
+import { emptyContent, withStreamed } from './streamed-content.ts'
 import { SubagentTracker } from './subagents.ts'
 import { RunUsage } from './usage.ts'
 
@@ -45,93 +47,9 @@ type OpenItem = {
   emitted: boolean
 }
 
-/** State sync of threads, accounts and the process: nothing for a turn's timeline. */
-const IGNORED = new Set([
-  'thread/started',
-  'thread/status/changed',
-  'thread/readState/changed',
-  'thread/name/updated',
-  'thread/settings/updated',
-  'thread/goal/updated',
-  'thread/goal/cleared',
-  'thread/archived',
-  'thread/unarchived',
-  'thread/deleted',
-  'thread/closed',
-  'thread/reverted',
-  'thread/compacted',
-  'thread/section/changed',
-  'thread/attachment/updated',
-  'thread/prediction/updated',
-  'thread/queue/changed',
-  'thread/project/updated',
-  'thread/environment/connected',
-  'thread/environment/disconnected',
-  'project/changed',
-  'skills/changed',
-  'account/updated',
-  'account/rateLimits/updated',
-  'account/gatewayOAuth/changed',
-  'account/login/completed',
-  'app/list/updated',
-  'mcpServer/startupStatus/updated',
-  'mcpServer/oauthLogin/completed',
-  'remoteControl/status/changed',
-  'configWarning',
-  'deprecationNotice',
-  'fs/changed',
-  'turn/diff/updated',
-  'turn/moderationMetadata',
-  'model/safetyBuffering/updated',
-  'item/fileChange/outputDelta',
-  'item/commandExecution/terminalInteraction',
-  'item/mcpToolCall/progress',
-  'item/reasoning/summaryPartAdded',
-  'rawResponseItem/completed',
-  'rawResponse/completed',
-])
-
-const DELTAS: Record<string, 'assistant_message' | 'proposed_plan' | 'reasoning' | 'command_execution'> = {
-  'item/agentMessage/delta': 'assistant_message',
-  'item/plan/delta': 'proposed_plan',
-  'item/reasoning/summaryTextDelta': 'reasoning',
-  'item/reasoning/textDelta': 'reasoning',
-  'item/commandExecution/outputDelta': 'command_execution',
-}
-
 const RUN_STATUS: Record<TurnStatus, RunStatus> = { completed: 'completed', interrupted: 'interrupted', failed: 'failed', inProgress: 'failed' }
 
 const shortHash = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 12)
-
-/** The content of an open item once its streamed text is all there is (it never completed). */
-const withStreamed = (content: RuntimeItemContent, streamed: string): RuntimeItemContent => {
-  if (streamed.length === 0) return content
-  switch (content.type) {
-    case 'assistant_message':
-      return content.text.length > 0 ? content : { ...content, text: clip(streamed, BOUND.text) }
-    case 'reasoning':
-      return content.text.length > 0 ? content : { ...content, text: clip(streamed, BOUND.text) }
-    case 'proposed_plan':
-      return content.markdown.length > 0 ? content : { ...content, markdown: clip(streamed, BOUND.text) }
-    case 'command_execution':
-      return content.output ? content : { ...content, output: clipTail(streamed, BOUND.text) }
-    default:
-      return content
-  }
-}
-
-const emptyContent = (kind: (typeof DELTAS)[string]): RuntimeItemContent | null => {
-  switch (kind) {
-    case 'assistant_message':
-      return { type: 'assistant_message', text: '' }
-    case 'proposed_plan':
-      return { type: 'proposed_plan', markdown: '' }
-    case 'reasoning':
-      return { type: 'reasoning', text: '' }
-    default:
-      return null
-  }
-}
 
 export class CodexEventMapper {
   readonly #sink: MapperSink
@@ -395,7 +313,7 @@ export class CodexEventMapper {
     this.#emitItem(id, open, mapped.status, content)
   }
 
-  #delta(threadId: string, turnId: string, itemId: string, text: string, kind: (typeof DELTAS)[string]): void {
+  #delta(threadId: string, turnId: string, itemId: string, text: string, kind: DeltaKind): void {
     const owner = this.#owner(threadId, turnId)
     if (!owner || text.length === 0) return
     let open = this.#open.get(itemId)

@@ -142,11 +142,13 @@ export const CODEX_CAPABILITIES: ProviderCapabilities = {
     emitsToolCompleted: true,
     emitsToolOutput: true,
     supportsMcpTools: true,
-    supportsDynamicToolCallbacks: true,
+    // Loom registers no dynamic tools; such calls are answered with a failure.
+    supportsDynamicToolCallbacks: false,
   },
   approvals: {
     supportsCommandApproval: true,
-    supportsFileReadApproval: true,
+    // 0.169 asks for no read approvals.
+    supportsFileReadApproval: false,
     supportsFileChangeApproval: true,
     supportsApplyPatchApproval: true,
     approvalsHaveNativeRequestIds: true,
@@ -182,7 +184,8 @@ export const CODEX_CAPABILITIES: ProviderCapabilities = {
     appCanCheckpointFilesystem: true,
     supportsNestedCheckpointScopes: true,
     providerCanRollbackConversation: true,
-    providerRollbackReturnsSnapshot: true,
+    // thread/revert answers with an empty turn list.
+    providerRollbackReturnsSnapshot: false,
     providerCanReadConversationSnapshot: true,
   },
   identity: { nativeThreadIds: 'strong', nativeTurnIds: 'strong', nativeItemIds: 'strong', nativeRequestIds: 'strong' },

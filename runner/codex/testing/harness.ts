@@ -134,7 +134,8 @@ export async function codexChildren(): Promise<number[]> {
   const pids: number[] = []
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')
+    // A process that ended between readdir and readFile has no stat: not a child any more.
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'ESRCH' ? '' : Promise.reject(error)))
     // pid (comm) state ppid …
     const match = /^\d+ \((.*)\) \S+ (\d+)/.exec(stat)
     if (match && match[1] === 'codex' && Number(match[2]) === process.pid) pids.push(Number(entry))
