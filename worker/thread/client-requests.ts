@@ -11,10 +11,21 @@ export const readRefusal = (rt: ThreadRuntime, claims: Claims, threadId?: string
   if (!hasScope(claims, 'read')) return loomError('forbidden', 'reading needs the read scope')
   const thread = rt.core.state.thread
   if (!thread || thread.deletedAt !== null || (threadId !== undefined && threadId !== thread.id)) {
-    return loomError('thread_not_found', `thread ${threadId ?? ''} does not exist`.trim())
+    const name = threadId ?? rt.ctx.id.name
+    return loomError('thread_not_found', name ? `thread ${name} does not exist` : 'the thread does not exist')
   }
   if (!coversWorkspace(claims, thread.workspaceId)) return loomError('forbidden', `the token does not cover workspace ${thread.workspaceId}`)
   return null
+}
+
+/** The id of a request frame, when it has a usable one, so even a refusal can be matched. */
+export const requestIdOf = (raw: unknown): string | number | null =>
+  typeof raw === 'object' && raw !== null && 'id' in raw && (typeof raw.id === 'string' || typeof raw.id === 'number') ? raw.id : null
+
+/** The answer to a frame whose handling threw: an error frame, so no client waits forever. */
+export const internalErrorFrame = (message: string | ArrayBuffer, role: 'client' | 'runner') => {
+  const error = loomError('internal_error', 'the frame could not be handled')
+  return role === 'runner' ? { type: 'refused', error } : { id: requestIdOf(parseFrame(message)), error }
 }
 
 export const onClientMessage = (rt: ThreadRuntime, ws: WebSocket, message: string | ArrayBuffer): void => {
@@ -26,7 +37,7 @@ export const onClientMessage = (rt: ThreadRuntime, ws: WebSocket, message: strin
   const raw = parseFrame(message)
   const parsed = ClientRequest.safeParse(raw)
   if (!parsed.success) {
-    const id = typeof raw === 'object' && raw !== null && 'id' in raw && (typeof raw.id === 'string' || typeof raw.id === 'number') ? raw.id : null
+    const id = requestIdOf(raw)
     const error =
       raw === undefined
         ? loomError('invalid_json', 'frames must be JSON text')

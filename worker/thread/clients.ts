@@ -6,7 +6,7 @@
 import { LIMITS, loomError, type StoredEvent, type ThreadStreamItem } from '../../src/contracts/index.ts'
 import { toProjection } from '../../src/domain/thread/index.ts'
 import { readEvents } from '../store/thread/read.ts'
-import type { Claims } from '../auth/claims.ts'
+import { isExpired, type Claims } from '../auth/claims.ts'
 import type { ThreadCore } from './core.ts'
 import { send, sendJson } from './frames.ts'
 
@@ -81,8 +81,18 @@ export class ThreadClients {
     this.setSubscribed(ws, false)
   }
 
+  /** Subscribed sockets; one whose token has expired is told so and closed instead. */
   private subscribers(): WebSocket[] {
-    return this.ctx.getWebSockets('client').filter((ws) => this.attachment(ws).subscribed)
+    const now = Date.now()
+    return this.ctx.getWebSockets('client').filter((ws) => {
+      const attachment = this.attachment(ws)
+      if (!attachment.subscribed) return false
+      if (!isExpired(attachment.claims, now)) return true
+      sendJson(ws, { id: null, error: loomError('token_expired', 'the token has expired; reconnect with a fresh one') })
+      this.setSubscribed(ws, false)
+      ws.close(4001, 'token expired')
+      return false
+    })
   }
 
   broadcastEvents(threadId: string, stored: StoredEvent[]): void {

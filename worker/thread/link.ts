@@ -22,7 +22,8 @@ import { parseFrame, sendJson } from './frames.ts'
 import { isActiveStatus } from './status.ts'
 import type { ThreadRuntime } from './runtime.ts'
 
-export type RunnerAttachment = { kind: 'runner'; claims: Claims; epoch: number | null; runnerId: string | null }
+/** `helloAt` outlives the object's memory on a hibernated link, for the lease (alarm.ts). */
+export type RunnerAttachment = { kind: 'runner'; claims: Claims; epoch: number | null; runnerId: string | null; helloAt?: number }
 
 const refuse = (ws: WebSocket, error: LoomError, close = false): void => {
   sendJson(ws, { type: 'refused', error })
@@ -71,7 +72,7 @@ const hello = async (rt: ThreadRuntime, ws: WebSocket, attachment: RunnerAttachm
       console.warn(JSON.stringify({ msg: 'closing replaced link failed', cause: String(cause) }))
     }
   }
-  ws.serializeAttachment({ ...attachment, epoch: frame.epoch, runnerId: frame.runnerId } satisfies RunnerAttachment)
+  ws.serializeAttachment({ ...attachment, epoch: frame.epoch, runnerId: frame.runnerId, helloAt: Date.now() } satisfies RunnerAttachment)
   rt.linkUp({ ws, epoch: frame.epoch, runnerId: frame.runnerId })
   // Runs an older process was serving end now: the new process is already here.
   const stale = [...rt.core.state.runs.values()].find((r) => isActiveStatus(r.status) && r.runnerEpoch !== null && r.runnerEpoch < frame.epoch)
@@ -79,7 +80,9 @@ const hello = async (rt: ThreadRuntime, ws: WebSocket, attachment: RunnerAttachm
   sendJson(ws, { type: 'welcome', protocolVersion: RUNNER_PROTOCOL_VERSION, lastSeq: lastBatch(rt.core.db, frame.epoch) })
   const rows = runnerEffectsToSend(rt.core.db, frame.epoch)
   for (const row of rows) sendJson(ws, { type: 'effect', effect: Effect.parse(JSON.parse(row.payload)) })
-  if (rows.length > 0) rt.ctx.storage.transactionSync(() => markDelivered(rt.core.db, rows.map((r) => r.effectId), frame.epoch, Date.now()))
+  // Rows the runner already accepted keep that status (a redelivery is not a step back).
+  const fresh = rows.filter((r) => r.status !== 'accepted').map((r) => r.effectId)
+  if (fresh.length > 0) rt.ctx.storage.transactionSync(() => markDelivered(rt.core.db, fresh, frame.epoch, Date.now()))
   rt.system({ type: 'runner.linked', epoch: frame.epoch })
 }
 
@@ -160,16 +163,20 @@ export const onRunnerClose = (rt: ThreadRuntime, ws: WebSocket): void => {
   if (rt.link?.ws === ws) rt.link = null
 }
 
+/** Forgets the link of `epoch`, if it is the current one, and closes its socket. */
+export const dropLink = (rt: ThreadRuntime, epoch: number, code: number, reason: string): void => {
+  if (rt.link?.epoch !== epoch) return
+  const ws = rt.link.ws
+  rt.link = null
+  try {
+    ws.close(code, reason)
+  } catch (cause) {
+    console.warn(JSON.stringify({ msg: 'closing a runner link failed', reason, cause: String(cause) }))
+  }
+}
+
 /** The workspace issued a newer epoch: this thread's runs on `epoch` end now. */
 export const fence = (rt: ThreadRuntime, epoch: number): void => {
-  if (rt.link?.epoch === epoch) {
-    const ws = rt.link.ws
-    rt.link = null
-    try {
-      ws.close(4009, 'fenced by a newer runner')
-    } catch (cause) {
-      console.warn(JSON.stringify({ msg: 'closing fenced link failed', cause: String(cause) }))
-    }
-  }
+  dropLink(rt, epoch, 4009, 'fenced by a newer runner')
   if (rt.core.state.thread) rt.system({ type: 'runner.lost', epoch, reason: 'fenced' })
 }

@@ -8,9 +8,10 @@ import { toProjection } from '../../src/domain/thread/index.ts'
 import type { Env } from '../env.ts'
 import type { Claims } from '../auth/claims.ts'
 import { ThreadRuntime, fail, ok, type Reply } from './runtime.ts'
-import { onClientMessage, readRefusal } from './client-requests.ts'
+import { internalErrorFrame, onClientMessage, readRefusal } from './client-requests.ts'
+import { sendJson } from './frames.ts'
 import { fence, onRunnerClose, onRunnerMessage, type RunnerAttachment } from './link.ts'
-import { runAlarm } from './alarm.ts'
+import { restoreTimers, runAlarm } from './alarm.ts'
 import { readEvents } from '../store/thread/read.ts'
 import { rowsWritten } from '../store/metered-sql.ts'
 import { claimsHeader } from '../auth/forward.ts'
@@ -22,7 +23,10 @@ export class ThreadObject extends DurableObject<Env> {
     super(ctx, env)
     this.rt = new ThreadRuntime(ctx, env)
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'))
-    void ctx.blockConcurrencyWhile(() => this.rt.load())
+    void ctx.blockConcurrencyWhile(async () => {
+      await this.rt.load()
+      restoreTimers(this.rt)
+    })
   }
 
   dispatch(claims: Claims, command: unknown): Reply {
@@ -86,8 +90,14 @@ export class ThreadObject extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (this.ctx.getTags(ws).includes('runner')) await onRunnerMessage(this.rt, ws, message)
-    else onClientMessage(this.rt, ws, message)
+    const role = this.ctx.getTags(ws).includes('runner') ? 'runner' : 'client'
+    try {
+      if (role === 'runner') await onRunnerMessage(this.rt, ws, message)
+      else onClientMessage(this.rt, ws, message)
+    } catch (cause) {
+      console.error(JSON.stringify({ msg: 'socket frame failed', threadId: this.rt.core.threadId, role, cause: cause instanceof Error ? cause.stack : String(cause) }))
+      sendJson(ws, internalErrorFrame(message, role))
+    }
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {

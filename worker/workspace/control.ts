@@ -6,7 +6,7 @@ import { ControlClientFrame, RUNNER_PROTOCOL_VERSION, loomError, type LoomError 
 import { coversWorkspace, hasScope, type Claims } from '../auth/claims.ts'
 import { parseFrame, sendJson } from '../thread/frames.ts'
 import { currentRunner, issueEpoch, setProviders } from '../store/workspace/runners.ts'
-import { linksBefore, pendingLinks } from '../store/workspace/links.ts'
+import { pendingLinks, takeLinksBefore } from '../store/workspace/links.ts'
 import type { WorkspaceRuntime } from './runtime.ts'
 
 export type ControlAttachment = { kind: 'control'; claims: Claims; epoch: number | null; runnerId: string | null }
@@ -45,9 +45,8 @@ export const onControlMessage = (rt: WorkspaceRuntime, ws: WebSocket, message: s
   let epoch: number
   if (frame.epoch === null) {
     epoch = rt.ctx.storage.transactionSync(() => issueEpoch(rt.db, frame.runnerId, Date.now()))
-    for (const other of rt.ctx.getWebSockets('control')) if (other !== ws) other.close(4009, 'replaced by a newer runner process')
     // Fence at once: a new process is here, so nothing waits for the old one's lease.
-    for (const link of linksBefore(rt.db, epoch)) {
+    for (const link of rt.ctx.storage.transactionSync(() => takeLinksBefore(rt.db, epoch))) {
       const thread = rt.env.THREADS.get(rt.env.THREADS.idFromName(link.threadId))
       rt.ctx.waitUntil(
         thread.fence(link.epoch).catch((cause: unknown) => console.warn(JSON.stringify({ msg: 'fence failed', threadId: link.threadId, cause: String(cause) }))),
@@ -59,6 +58,16 @@ export const onControlMessage = (rt: WorkspaceRuntime, ws: WebSocket, message: s
       return refuse(ws, loomError('stale_epoch', `epoch ${frame.epoch} is not the current runner of workspace ${workspaceId}`, { current: current?.epoch ?? null }))
     }
     epoch = frame.epoch
+  }
+  // One control socket per workspace: an older process's, or this process's own stale one from
+  // before its reconnect (half-open sockets linger), would otherwise take its attach requests.
+  for (const other of rt.ctx.getWebSockets('control')) {
+    if (other === ws || (other.deserializeAttachment() as ControlAttachment).epoch === null) continue
+    try {
+      other.close(4009, frame.epoch === null ? 'replaced by a newer runner process' : 'replaced by a reconnect of the same runner')
+    } catch (cause) {
+      console.warn(JSON.stringify({ msg: 'closing a replaced control socket failed', cause: String(cause) }))
+    }
   }
   ws.serializeAttachment({ ...attachment, epoch, runnerId: frame.runnerId } satisfies ControlAttachment)
   sendJson(ws, { type: 'welcome', protocolVersion: RUNNER_PROTOCOL_VERSION, epoch, workspaceId })

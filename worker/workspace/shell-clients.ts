@@ -1,5 +1,5 @@
 /** @module Shell subscribers: a snapshot of the workspace's threads, then each change. */
-import { ClientRequest, loomError, type LoomError, type ThreadShell } from '../../src/contracts/index.ts'
+import { ClientRequest, ThreadId, loomError, type LoomError, type ThreadShell } from '../../src/contracts/index.ts'
 import { coversWorkspace, hasScope, isExpired, type Claims } from '../auth/claims.ts'
 import { parseFrame, send, sendJson } from '../thread/frames.ts'
 import { listShell } from '../store/workspace/shell.ts'
@@ -46,12 +46,20 @@ export const onShellClientMessage = async (rt: WorkspaceRuntime, ws: WebSocket, 
       return
     }
     case 'unsubscribe':
+      if (request.params.subscription !== shellSubscriptionId(rt.workspaceId)) {
+        return refuse(loomError('invalid_request', `no subscription ${request.params.subscription} on this socket`))
+      }
       ws.serializeAttachment({ ...attachment, subscribed: false } satisfies ShellAttachment)
       sendJson(ws, { id: request.id, result: { unsubscribed: request.params.subscription } })
       return
     case 'dispatchCommand': {
-      const threadId = typeof request.params === 'object' && request.params !== null && 'threadId' in request.params ? String(request.params.threadId) : null
-      if (!threadId) return refuse(loomError('invalid_request', 'the command needs a threadId', { path: ['params', 'threadId'] }))
+      // Routed by its threadId before the thread validates the rest; anything but a valid id
+      // (an object whose toString throws, a path) is refused here and wakes no object.
+      const params: unknown = request.params
+      const threadId = typeof params === 'object' && params !== null && 'threadId' in params ? params.threadId : undefined
+      if (typeof threadId !== 'string' || !ThreadId.safeParse(threadId).success) {
+        return refuse(loomError('invalid_request', 'the command needs a valid threadId', { path: ['params', 'threadId'] }))
+      }
       const reply = await rt.env.THREADS.get(rt.env.THREADS.idFromName(threadId)).dispatch(claims, request.params)
       const body = JSON.parse(reply.body)
       sendJson(ws, reply.status === 200 ? { id: request.id, result: body } : { id: request.id, error: body })

@@ -15,6 +15,7 @@ import { applyShell, listShell } from '../store/workspace/shell.ts'
 import { currentRunner } from '../store/workspace/runners.ts'
 import { recordLink, requestLink } from '../store/workspace/links.ts'
 import { sendJson } from '../thread/frames.ts'
+import { internalErrorFrame } from '../thread/client-requests.ts'
 
 export const workspaceHeader = 'x-loom-workspace'
 
@@ -96,8 +97,14 @@ export class WorkspaceObject extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (this.ctx.getTags(ws).includes('control')) onControlMessage(this.rt, ws, message)
-    else await onShellClientMessage(this.rt, ws, message)
+    const control = this.ctx.getTags(ws).includes('control')
+    try {
+      if (control) onControlMessage(this.rt, ws, message)
+      else await onShellClientMessage(this.rt, ws, message)
+    } catch (cause) {
+      console.error(JSON.stringify({ msg: 'socket frame failed', workspaceId: this.rt.workspaceId, control, cause: cause instanceof Error ? cause.stack : String(cause) }))
+      sendJson(ws, internalErrorFrame(message, control ? 'runner' : 'client'))
+    }
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {

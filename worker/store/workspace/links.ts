@@ -13,10 +13,13 @@ export const recordLink = (db: WorkspaceDb, threadId: string, epoch: number, now
 
 export const pendingLinks = (db: WorkspaceDb): string[] => db.select({ threadId: links.threadId }).from(links).where(eq(links.pending, true)).all().map((r) => r.threadId)
 
-/** Threads last linked by an epoch older than `epoch`: they must be fenced. */
-export const linksBefore = (db: WorkspaceDb, epoch: number): Array<{ threadId: string; epoch: number }> =>
-  db
-    .select({ threadId: links.threadId, epoch: links.epoch })
-    .from(links)
-    .where(and(isNotNull(links.epoch), lt(links.epoch, epoch)))
-    .all() as Array<{ threadId: string; epoch: number }>
+/**
+ * Threads last linked by an epoch older than `epoch`: they must be fenced. Each is handed out
+ * once: the rows forget the old epoch, so a later restart does not fence them again.
+ */
+export const takeLinksBefore = (db: WorkspaceDb, epoch: number): Array<{ threadId: string; epoch: number }> => {
+  const older = and(isNotNull(links.epoch), lt(links.epoch, epoch))
+  const rows = db.select({ threadId: links.threadId, epoch: links.epoch }).from(links).where(older).all() as Array<{ threadId: string; epoch: number }>
+  db.update(links).set({ epoch: null }).where(older).run()
+  return rows
+}
