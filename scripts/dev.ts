@@ -1,16 +1,23 @@
 /**
  * @module `npm run dev`: Loom on this machine with no account. Generates the dev secret once,
  * mints a runner token and a read+operate token for workspace `local`, starts the worker under
- * `wrangler dev` (state persisted in .wrangler/, no outbound calls) and prints how to connect.
+ * `wrangler dev` (state persisted in .wrangler/, no outbound calls), then a runner serving
+ * `--workspace DIR` (default: the current directory), and prints how to connect.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { ensureDevSecret } from './dev-secret.ts'
 import { mintToken } from './tokens.ts'
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '8787' } } })
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: '8787' },
+    workspace: { type: 'string', default: process.cwd() },
+    'no-runner': { type: 'boolean', default: false },
+  },
+})
 const port = Number(values.port)
 const secret = ensureDevSecret()
 const userToken = await mintToken(secret, { sub: 'user:local', scopes: ['read', 'operate'], workspaces: ['local'], days: 7 })
@@ -30,7 +37,19 @@ const wrangler = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port',
   stdio: ['ignore', 'pipe', 'inherit'],
 })
 const base = `http://127.0.0.1:${port}`
+const children: ChildProcess[] = [wrangler]
 let announced = false
+
+const startRunner = () => {
+  const runner = spawn(process.execPath, ['runner/cli.ts', '--server', base, '--workspace', resolve(values.workspace)], {
+    env: { ...process.env, LOOM_RUNNER_TOKEN: runnerToken },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  children.push(runner)
+  runner.on('exit', (code) => {
+    if (!stopping) console.error(`loom-runner exited (${code}); the worker keeps running: restart it with npm run runner`)
+  })
+}
 wrangler.stdout.on('data', (chunk: Buffer) => {
   process.stdout.write(chunk)
   if (!announced && chunk.toString().includes('Ready on')) {
@@ -43,15 +62,24 @@ wrangler.stdout.on('data', (chunk: Buffer) => {
         `  API token:     ${userToken}`,
         `  Runner token:  ${runnerToken}`,
         `  Try:           curl -H "Authorization: Bearer $TOKEN" ${base}/v1/workspaces/local/threads`,
+        values['no-runner'] ? '  Runner:        not started (--no-runner)' : `  Runner:        serving ${resolve(values.workspace)}`,
         'Stop with Ctrl-C; threads are kept in .wrangler/state for the next start.',
         '',
       ].join('\n'),
     )
+    if (!values['no-runner']) startRunner()
   }
 })
+let stopping = false
 const stop = (signal: NodeJS.Signals) => {
-  if (!wrangler.killed) wrangler.kill(signal)
+  stopping = true
+  for (const child of children) if (child.exitCode === null && !child.killed) child.kill(signal)
 }
 process.on('SIGINT', () => stop('SIGINT'))
 process.on('SIGTERM', () => stop('SIGTERM'))
-wrangler.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)))
+wrangler.on('exit', (code, signal) => {
+  stop('SIGTERM')
+  const others = children.filter((child) => child !== wrangler && child.exitCode === null)
+  if (others.length === 0) process.exit(code ?? (signal ? 0 : 1))
+  for (const child of others) child.on('exit', () => children.every((c) => c.exitCode !== null || c.signalCode !== null) && process.exit(code ?? 0))
+})
