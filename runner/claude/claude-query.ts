@@ -4,13 +4,15 @@
  * `prompt.offer{message}`, `permission.response{result}`, `query.interrupt`; inbound every raw
  * SDK message and `permission.request{toolName,input,options}`; `runtime_exit` at the end.
  *
- * The CLI child is spawned here (`spawnClaudeCodeProcess`), in the runner's process group,
- * with its stderr kept (the CLI's argument errors are only there), and `close()` makes sure
- * it is gone: end of input, then `query.close()`, then SIGKILL.
+ * The CLI child is spawned here (`spawnClaudeCodeProcess`), in the runner's process group and
+ * tethered to the runner's life (runner/tether.ts), with its stderr kept (the CLI's argument
+ * errors are only there), and `close()` makes sure it is gone: end of input, then
+ * `query.close()`, then SIGKILL.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { query as sdkQuery, type CanUseTool, type Options, type PermissionResult, type Query, type SDKMessage, type SDKUserMessage, type SpawnedProcess, type SpawnOptions } from '@anthropic-ai/claude-agent-sdk'
 import type { NativeLog } from '../native-log.ts'
+import { tethered } from '../tether.ts'
 import { PromptStream } from './prompt-stream.ts'
 import { permissionAsk, permissionRequestFrame, type PermissionAsk } from './permissions.ts'
 
@@ -111,7 +113,9 @@ export class ClaudeQuery {
   }
 
   private spawn(s: SpawnOptions): SpawnedProcess {
-    const child = spawn(s.command, s.args, { cwd: s.cwd, env: s.env, stdio: ['pipe', 'pipe', 'pipe'] })
+    // Tethered: a runner killed outright (SIGKILL) takes the CLI with it (runner/tether.ts).
+    const { command, args } = tethered(s.command, s.args)
+    const child = spawn(command, args, { cwd: s.cwd, env: s.env, stdio: ['pipe', 'pipe', 'pipe'] })
     this.child = child
     child.stderr?.setEncoding('utf8')
     child.stderr?.on('data', (chunk: string) => {

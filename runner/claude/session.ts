@@ -50,7 +50,8 @@ export class ClaudeSession implements ProviderSession {
   constructor(o: SessionOptions, config: ClaudeSessionConfig = {}) {
     this.o = o
     this.config = config
-    this.store = new SessionStateStore(join(o.stateDir, 'loom-claude-session.json'))
+    // The state dir is shared by every thread of the runner: one cursor file per thread.
+    this.store = new SessionStateStore(join(o.stateDir, 'sessions', `${encodeURIComponent(o.threadId)}.json`))
     this.state = this.store.load()
     this.interruptGraceMs = config.interruptGraceMs ?? 5000
   }

@@ -1,4 +1,5 @@
 /** @module Spawns `codex app-server` on stdio with a caller-given, isolated environment. */
+import { tethered } from '../tether.ts'
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { codexBinaryPath } from './codex-binary.ts'
 
@@ -20,7 +21,9 @@ export type SpawnCodexAppServerOptions = {
  */
 export function spawnCodexAppServer(options: SpawnCodexAppServerOptions): ChildProcessWithoutNullStreams {
   if (!options.env.CODEX_HOME) throw new Error('codex: env.CODEX_HOME must name an isolated directory')
-  return spawn(options.binary ?? codexBinaryPath(), ['app-server', ...(options.args ?? [])], {
+  // Tethered too: the kernel stops it if the runner dies without closing its stdin.
+  const { command, args } = tethered(options.binary ?? codexBinaryPath(), ['app-server', ...(options.args ?? [])])
+  return spawn(command, args, {
     env: options.env,
     cwd: options.cwd,
     stdio: ['pipe', 'pipe', 'pipe'],

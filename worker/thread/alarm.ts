@@ -12,7 +12,7 @@ import type { Run } from '../../src/contracts/index.ts'
 import { isActiveStatus } from './status.ts'
 import { nextObjectEffectAt } from '../store/thread/outbox.ts'
 import { events, producers } from '../store/thread-schema.ts'
-import type { ThreadRuntime } from './runtime.ts'
+import { OBJECT_EFFECT_BACKSTOP_MS, type ThreadRuntime } from './runtime.ts'
 import { deliverObjectEffects } from './deliver.ts'
 import { dropLink, type RunnerAttachment } from './link.ts'
 
@@ -56,7 +56,8 @@ export const nextAlarmAt = (rt: ThreadRuntime): number | null => {
   const liveSession = [...state.providerSessions.values()].some((s) => s.status !== 'stopped')
   if (!active && pending.length === 0 && liveSession) times.push(rt.lastActivity + rt.config.idleMs)
   const effectAt = nextObjectEffectAt(rt.core.db)
-  if (effectAt !== null) times.push(effectAt)
+  // Due effects are delivered right after their commit; the alarm only retries what is left.
+  if (effectAt !== null) times.push(Math.max(effectAt, Date.now() + OBJECT_EFFECT_BACKSTOP_MS))
   return times.length === 0 ? null : Math.min(...times)
 }
 

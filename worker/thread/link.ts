@@ -22,6 +22,8 @@ import { parseFrame, sendJson } from './frames.ts'
 import { isActiveStatus } from './status.ts'
 import type { ThreadRuntime } from './runtime.ts'
 
+const BUFFER_WRITE_INTERVAL_MS = 1_000
+
 /** `helloAt` outlives the object's memory on a hibernated link, for the lease (alarm.ts). */
 export type RunnerAttachment = { kind: 'runner'; claims: Claims; epoch: number | null; runnerId: string | null; helloAt?: number }
 
@@ -135,7 +137,10 @@ const batch = (rt: ThreadRuntime, ws: WebSocket, epoch: number, runnerId: string
     console.error(JSON.stringify({ msg: 'batch commit failed', threadId: core.threadId, seq: frame.seq, cause: String(cause) }))
     return refuse(ws, loomError('internal_error', 'the batch could not be committed; resend it'))
   }
-  for (const itemId of finishedItems) core.buffer.delete(itemId)
+  for (const itemId of finishedItems) {
+    core.buffer.delete(itemId)
+    rt.bufferWrittenAt.delete(itemId)
+  }
   sendJson(ws, { type: 'ack', seq: frame.seq })
 }
 
@@ -155,7 +160,13 @@ const delta = (rt: ThreadRuntime, frame: Extract<LinkClientFrame, { type: 'delta
   if (fresh === '') return
   const text = current + fresh
   core.buffer.set(frame.itemId, text)
-  writeBuffer(core.db, frame.itemId, text, Date.now())
+  // The buffer only serves a snapshot taken after a restart mid-stream; the item's own event
+  // carries the whole text. Writing it at most once a second keeps a long reply to a few rows.
+  const now = Date.now()
+  if (now - (rt.bufferWrittenAt.get(frame.itemId) ?? 0) >= BUFFER_WRITE_INTERVAL_MS) {
+    writeBuffer(core.db, frame.itemId, text, now)
+    rt.bufferWrittenAt.set(frame.itemId, now)
+  }
   rt.clients.broadcastDelta(core.threadId as string, frame.itemId, current.length, fresh)
 }
 

@@ -18,6 +18,11 @@ import { nextAlarmAt } from './alarm.ts'
 
 export type Link = { ws: WebSocket; epoch: number; runnerId: string }
 
+/** How long effects for other objects wait, so a burst of commits makes one delivery. */
+export const OBJECT_EFFECT_DELAY_MS = 100
+/** When the alarm retries effects for other objects that the prompt delivery did not settle. */
+export const OBJECT_EFFECT_BACKSTOP_MS = 2_000
+
 /** An answer for the HTTP edge: a status and a JSON body, serialized once. */
 export type Reply = { status: number; body: string }
 
@@ -35,9 +40,12 @@ export class ThreadRuntime {
   lastRunnerContact = Date.now()
   /** Last commit, for idle release. */
   lastActivity = Date.now()
+  /** When each streaming item's buffer row was last written. */
+  readonly bufferWrittenAt = new Map<string, number>()
   /** Set while object effects are being delivered, so two deliveries never overlap. */
   delivering = false
   private scheduledAlarm: number | null = null
+  private deliveryTimer: ReturnType<typeof setTimeout> | null = null
   private attachRequested = false
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -80,7 +88,7 @@ export class ThreadRuntime {
       if (route.target !== 'runner') objectEffects = true
       else if (this.link) sendJson(this.link.ws, { type: 'effect', effect })
     }
-    if (objectEffects) this.ctx.waitUntil(deliverObjectEffects(this))
+    if (objectEffects) this.deliverSoon()
     this.requestRunnerIfNeeded()
     this.ctx.waitUntil(this.scheduleAlarm())
   }
@@ -99,6 +107,18 @@ export class ThreadRuntime {
         console.warn(JSON.stringify({ msg: 'attach request failed', threadId: thread.id, cause: String(cause) }))
       }),
     )
+  }
+
+  /**
+   * Delivers effects for other objects shortly after the reply, coalescing a burst of commits
+   * into one round (the shell row holds only the latest summary). The alarm is the backstop.
+   */
+  deliverSoon(): void {
+    if (this.deliveryTimer !== null) return
+    this.deliveryTimer = setTimeout(() => {
+      this.deliveryTimer = null
+      this.ctx.waitUntil(deliverObjectEffects(this))
+    }, OBJECT_EFFECT_DELAY_MS)
   }
 
   linkUp(link: Link): void {

@@ -30,24 +30,32 @@ export const events = async (base: string, token: string, threadId: string): Pro
 export class Subscriber {
   readonly items: any[] = []
   private readonly ws: WebSocket
+  private answered = false
 
   private constructor(ws: WebSocket) {
     this.ws = ws
     ws.addEventListener('message', (event) => {
       const frame = JSON.parse(String(event.data))
       if (frame.item) this.items.push(frame.item)
+      else if (frame.id === 1) this.answered = true
     })
   }
 
-  static async open(base: string, token: string, threadId: string): Promise<Subscriber> {
+  /**
+   * Subscribes to a thread: from a snapshot by default, or with `fromStart` from its first
+   * event (`afterSequence: 0`), so the projection can be folded from the stream alone.
+   */
+  static async open(base: string, token: string, threadId: string, opts: { fromStart?: boolean } = {}): Promise<Subscriber> {
     const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/v1/ws?threadId=${threadId}`, [CLIENT_SUBPROTOCOL, `${TOKEN_SUBPROTOCOL_PREFIX}${token}`])
     await new Promise<void>((resolve, reject) => {
       ws.addEventListener('open', () => resolve())
       ws.addEventListener('error', () => reject(new Error('subscriber socket failed')))
     })
     const subscriber = new Subscriber(ws)
-    ws.send(JSON.stringify({ id: 1, method: 'subscribeThread', params: { threadId } }))
-    await subscriber.until(() => subscriber.items.find((i) => i.kind === 'snapshot'))
+    const params = opts.fromStart ? { threadId, afterSequence: 0 } : { threadId }
+    ws.send(JSON.stringify({ id: 1, method: 'subscribeThread', params }))
+    if (opts.fromStart) await subscriber.until(() => subscriber.answered)
+    else await subscriber.until(() => subscriber.items.find((i) => i.kind === 'snapshot'))
     return subscriber
   }
 

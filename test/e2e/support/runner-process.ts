@@ -16,9 +16,21 @@ export class RunnerProcess {
   readonly lines: LogLine[] = []
   readonly stderr: string[] = []
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  private readonly ownGroup: boolean
 
-  constructor(args: string[], entry = SCRIPTED_RUNNER) {
-    this.child = spawn(process.execPath, [entry, '--log-format', 'json', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  /**
+   * `env` replaces the runner's environment (the provider endpoints go there). `ownGroup` starts
+   * it as the leader of a new process group, so a test can find what it spawned (`group(pid)`)
+   * and `killGroup` ends all of it.
+   */
+  constructor(args: string[], entry = SCRIPTED_RUNNER, opts: { env?: Record<string, string>; ownGroup?: boolean } = {}) {
+    this.child = spawn(process.execPath, [entry, '--log-format', 'json', ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.env ? { env: opts.env } : {}),
+      detached: opts.ownGroup ?? false,
+    })
+    this.ownGroup = opts.ownGroup ?? false
     let partial = ''
     this.child.stdout?.on('data', (chunk: Buffer) => {
       const text = partial + chunk.toString()
@@ -47,5 +59,15 @@ export class RunnerProcess {
 
   kill(signal: NodeJS.Signals = 'SIGKILL'): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal)
+  }
+
+  /** SIGKILL to the runner's whole process group (it must have been started with `ownGroup`). */
+  killGroup(): void {
+    if (!this.ownGroup) throw new Error('killGroup needs a runner started with ownGroup')
+    try {
+      process.kill(-this.pid, 'SIGKILL')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error
+    }
   }
 }

@@ -10,12 +10,11 @@
 import type { StoredEvent } from '../../../src/contracts/index.ts'
 import { COLLECTION_OF } from '../../../src/domain/thread/index.ts'
 import type { ThreadDb } from './open.ts'
+import { jsonOf, sqlOf } from './sql.ts'
 
 const EVENTS_PER_STATEMENT = 14 // 7 columns
 const ENTITIES_PER_STATEMENT = 16 // 6 columns
 
-/** The storage drizzle was opened over (metered when the benchmark asks for it). */
-const sqlOf = (db: ThreadDb): SqlStorage => (db as unknown as { $client: DurableObjectStorage }).$client.sql
 
 const statements = new Map<string, string>()
 const statement = (key: string, rows: number, head: string, row: string, tail = ''): string => {
@@ -33,7 +32,7 @@ export const appendEvents = (db: ThreadDb, stored: StoredEvent[]): void => {
   for (let i = 0; i < stored.length; i += EVENTS_PER_STATEMENT) {
     const chunk = stored.slice(i, i + EVENTS_PER_STATEMENT)
     const values: SqlStorageValue[] = []
-    for (const e of chunk) values.push(e.sequence, e.eventId, e.commandId, e.actor, e.event.type, JSON.stringify(e.event.payload), e.occurredAt)
+    for (const e of chunk) values.push(e.sequence, e.eventId, e.commandId, e.actor, e.event.type, jsonOf(e.event.payload), e.occurredAt)
     const text = statement(
       'events',
       chunk.length,
@@ -57,7 +56,7 @@ export const upsertEntities = (db: ThreadDb, stored: StoredEvent[]): void => {
       id: entity.id,
       runId: kind === 'runs' ? entity.id : (entity.runId ?? null),
       status: entity.status ?? null,
-      payload: JSON.stringify(entity),
+      payload: jsonOf(entity),
       sequence,
     })
   }

@@ -3,29 +3,33 @@ import { and, asc, eq, inArray, isNull, lte, or } from 'drizzle-orm'
 import { EFFECT_ROUTING, type Effect } from '../../../src/contracts/index.ts'
 import { outbox } from '../thread-schema.ts'
 import type { ThreadDb } from './open.ts'
+import { sqlOf } from './sql.ts'
 
 export type OutboxRow = typeof outbox.$inferSelect
 
+const INSERT_EFFECT =
+  'INSERT INTO "outbox" ("effect_id", "kind", "target", "process_bound", "status", "epoch", "attempts", "available_at", "payload", "created_sequence", "updated_at") ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("effect_id") DO UPDATE SET "payload" = excluded."payload", "status" = \'pending\', "available_at" = excluded."available_at", "updated_at" = excluded."updated_at"'
+
 export const insertEffects = (db: ThreadDb, effects: Effect[], sequence: number, now: number, linkEpoch: number | null): void => {
+  const sql = sqlOf(db)
   for (const effect of effects) {
     const route = EFFECT_ROUTING[effect.body.kind]
     const toRunnerNow = route.target === 'runner' && linkEpoch !== null
-    db.insert(outbox)
-      .values({
-        effectId: effect.effectId,
-        kind: effect.body.kind,
-        target: route.target,
-        processBound: route.processBound,
-        status: toRunnerNow ? 'delivered' : 'pending',
-        epoch: toRunnerNow ? linkEpoch : null,
-        attempts: toRunnerNow ? 1 : 0,
-        availableAt: now,
-        payload: JSON.stringify(effect),
-        createdSequence: sequence,
-        updatedAt: now,
-      })
-      .onConflictDoUpdate({ target: outbox.effectId, set: { payload: JSON.stringify(effect), status: 'pending', availableAt: now, updatedAt: now } })
-      .run()
+    sql.exec(
+      INSERT_EFFECT,
+      effect.effectId,
+      effect.body.kind,
+      route.target,
+      route.processBound ? 1 : 0,
+      toRunnerNow ? 'delivered' : 'pending',
+      toRunnerNow ? linkEpoch : null,
+      toRunnerNow ? 1 : 0,
+      now,
+      JSON.stringify(effect),
+      sequence,
+      now,
+    )
   }
 }
 

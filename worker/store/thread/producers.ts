@@ -1,14 +1,16 @@
 /** @module The idempotent producer's memory: the last committed batch per runner epoch. */
-import { eq } from 'drizzle-orm'
-import { producers } from '../thread-schema.ts'
 import type { ThreadDb } from './open.ts'
+import { sqlOf } from './sql.ts'
 
 export const lastBatch = (db: ThreadDb, epoch: number): number =>
-  db.select({ lastSeq: producers.lastSeq }).from(producers).where(eq(producers.epoch, epoch)).get()?.lastSeq ?? 0
+  sqlOf(db).exec<{ last_seq: number }>('SELECT "last_seq" FROM "producers" WHERE "epoch" = ?', epoch).toArray()[0]?.last_seq ?? 0
 
 export const recordBatch = (db: ThreadDb, epoch: number, runnerId: string, seq: number, now: number): void => {
-  db.insert(producers)
-    .values({ epoch, runnerId, lastSeq: seq, updatedAt: now })
-    .onConflictDoUpdate({ target: producers.epoch, set: { lastSeq: seq, updatedAt: now } })
-    .run()
+  sqlOf(db).exec(
+    'INSERT INTO "producers" ("epoch", "runner_id", "last_seq", "updated_at") VALUES (?, ?, ?, ?) ON CONFLICT ("epoch") DO UPDATE SET "last_seq" = excluded."last_seq", "updated_at" = excluded."updated_at"',
+    epoch,
+    runnerId,
+    seq,
+    now,
+  )
 }

@@ -1,0 +1,133 @@
+/**
+ * @module The measured scenarios. Each takes the server under test and the same prepared input
+ * (bodies or frames) for Loom and the baseline; the returned figures include server CPU from
+ * /proc (see cpu.ts) and the load generator's own CPU.
+ */
+import { Socket, pool, post, waitFor } from './client.ts'
+import { measureCpu } from './cpu.ts'
+import { percentile } from './stats.ts'
+import { clientProtocols, sendBatches, wsUrl } from './loom.ts'
+import type { Server } from './server.ts'
+
+export type Target = { server: Server; isLoom: boolean; threadId: string; token: string }
+
+export type Figures = Record<string, number>
+
+const postUrl = (t: Target) => (t.isLoom ? `${t.server.url}/v1/commands` : `${t.server.url}/?t=${t.threadId}`)
+const subscribeUrl = (t: Target) => (t.isLoom ? wsUrl(t.server, `/v1/ws?threadId=${t.threadId}`) : wsUrl(t.server, `/sub?t=${t.threadId}`))
+
+/** `thread.metadata.update` bodies: what a client dispatches; the baseline gets the same bytes. */
+export const metadataBodies = (threadId: string, count: number, tag: string): string[] =>
+  Array.from({ length: count }, (_, i) =>
+    JSON.stringify({ commandId: `cmd-${tag}-${i}`, type: 'thread.metadata.update', threadId, title: `Bench title ${tag} ${i}` }),
+  )
+
+/** 1. Dispatch latency over HTTP with `concurrency` requests in flight. */
+export const dispatchLatency = async (t: Target, bodies: string[], concurrency: number): Promise<Figures> => {
+  const latencies: number[] = []
+  const url = postUrl(t)
+  const { serverMs, clientMs, wallMs } = await measureCpu(t.server.pid, () =>
+    pool(bodies.length, concurrency, async (i) => {
+      latencies.push((await post(url, bodies[i] as string, t.token)).ms)
+    }),
+  )
+  return {
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    perSecond: (bodies.length / wallMs) * 1000,
+    serverCpuPerOp: serverMs / bodies.length,
+    clientCpuPerOp: clientMs / bodies.length,
+  }
+}
+
+/** 2. Runner ingest: batch frames over one link, at most `window` unacknowledged. */
+export const ingest = async (t: Target, link: Socket, frames: string[], firstSeq: number, events: number, window: number): Promise<Figures> => {
+  const { serverMs, clientMs, wallMs } = await measureCpu(t.server.pid, () => sendBatches(link, frames, firstSeq, window))
+  return { eventsPerSecond: (events / wallMs) * 1000, wallMs, serverCpuPerOp: serverMs / events, clientCpuPerOp: clientMs / events }
+}
+
+/** Opens `count` subscriber sockets and subscribes each (snapshot awaited). */
+export const subscribers = async (t: Target, count: number): Promise<Socket[]> => {
+  const sockets: Socket[] = []
+  for (let i = 0; i < count; i++) {
+    const socket = await Socket.open(subscribeUrl(t), clientProtocols(t.token))
+    socket.send({ id: 1, method: 'subscribeThread', params: { threadId: t.threadId } })
+    await socket.until((f) => (f.length >= 2 ? true : undefined))
+    sockets.push(socket)
+  }
+  return sockets
+}
+
+/**
+ * 3. Fan-out: `bodies.length` events dispatched over HTTP (`concurrency` in flight) to a thread
+ * with these subscribers; time from the first POST until every subscriber has every event.
+ */
+export const fanOut = async (t: Target, sockets: Socket[], bodies: string[], concurrency: number): Promise<Figures> => {
+  const expected = bodies.length
+  const counts = new Array<number>(sockets.length).fill(0)
+  let complete = 0
+  let doneAt = 0
+  let lastFrame = ''
+  sockets.forEach((socket, i) => {
+    socket.keep = false
+    socket.onFrame = (data) => {
+      if (++counts[i]! === expected) {
+        if (i === 0) lastFrame = data
+        if (++complete === sockets.length) doneAt = performance.now()
+      }
+    }
+  })
+  const url = postUrl(t)
+  const t0 = performance.now()
+  const { serverMs, clientMs } = await measureCpu(t.server.pid, async () => {
+    await pool(bodies.length, concurrency, async (i) => {
+      await post(url, bodies[i] as string, t.token)
+    })
+    await waitFor(() => complete === sockets.length, 'fan-out deliveries')
+  })
+  const frame = JSON.parse(lastFrame)
+  const last = t.isLoom ? frame.item.event.event.payload.title : frame.body.title
+  if (!String(last).startsWith('Bench title')) throw new Error(`unexpected last frame ${lastFrame.slice(0, 300)}`)
+  if (counts.some((c) => c !== expected)) throw new Error(`fan-out counts ${counts.join(',')}`)
+  const deliveries = expected * sockets.length
+  const ms = doneAt - t0
+  return {
+    ms,
+    deliveriesPerSecond: (deliveries / ms) * 1000,
+    frameBytes: Buffer.byteLength(lastFrame),
+    serverCpuPerOp: serverMs / deliveries,
+    clientCpuPerOp: clientMs / deliveries,
+  }
+}
+
+/** 4. Catch-up: a new subscriber asks for the thread; time until its snapshot frame arrives. */
+export const catchUp = async (t: Target, times: number): Promise<Figures> => {
+  const sockets: Socket[] = []
+  for (let i = 0; i < times; i++) sockets.push(await Socket.open(subscribeUrl(t), clientProtocols(t.token)))
+  const latencies: number[] = []
+  let bytes = 0
+  let events = 0
+  const { serverMs } = await measureCpu(t.server.pid, async () => {
+    for (const socket of sockets) {
+      socket.keep = false
+      let frames = 0
+      let snapshot = ''
+      let at = 0
+      socket.onFrame = (data) => {
+        if (++frames === 2) {
+          at = performance.now()
+          snapshot = data
+        }
+      }
+      const t0 = performance.now()
+      socket.send({ id: 1, method: 'subscribeThread', params: { threadId: t.threadId } })
+      await waitFor(() => at !== 0, 'snapshot')
+      latencies.push(at - t0)
+      bytes = Buffer.byteLength(snapshot)
+      const parsed = JSON.parse(snapshot)
+      events = t.isLoom ? parsed.item.sequence : parsed.snapshot.length
+    }
+  })
+  for (const socket of sockets) socket.close()
+  return { p50: percentile(latencies, 50), max: Math.max(...latencies), bytes, events, serverCpuPerOp: serverMs / times }
+}
