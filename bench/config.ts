@@ -12,5 +12,11 @@ export const CATCHUP_EVENTS = 10_000
 export const CATCHUP_TIMES = 5
 export const STREAM_PACES = [0, 0, 0, 5]
 export const WORKSPACE = 'bench-ws'
-/** BENCH_ONLY=dispatch,ingest,fanout,catchup,stream runs only those (default: all). */
-export const ONLY = new Set((process.env.BENCH_ONLY ?? 'dispatch,ingest,fanout,catchup,stream').split(','))
+/** The scenarios measured against the baseline (everything but the warm turns). */
+export const CLASSIC = ['dispatch', 'ingest', 'fanout', 'catchup', 'stream']
+/** `--only turns`, `--only=dispatch,ingest` or BENCH_ONLY=… runs only those (default: all, warm turns included). */
+const onlyArg = (argv: string[]): string | undefined => {
+  const at = argv.indexOf('--only')
+  return at >= 0 ? argv[at + 1] : argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
+}
+export const ONLY = new Set((onlyArg(process.argv.slice(2)) ?? process.env.BENCH_ONLY ?? [...CLASSIC, 'turns'].join(',')).split(','))

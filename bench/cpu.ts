@@ -58,3 +58,62 @@ export const measureCpu = async <T>(pid: number, fn: () => Promise<T>): Promise<
   if (wallMs >= 200) foreignShares.push(Math.max(0, machineBusyMs() - busy0 - serverMs - clientMs) / (wallMs * cpus().length))
   return { value, serverMs, clientMs, wallMs }
 }
+
+/** Children, grandchildren, … of `root` (default: this process), from /proc. */
+export const descendants = (root = process.pid): number[] => {
+  const parents = new Map<number, number>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]))
+    } catch {
+      // The process went away while we looked.
+    }
+  }
+  const out: number[] = []
+  const walk = (parent: number) => {
+    for (const [pid, ppid] of parents) {
+      if (ppid !== parent) continue
+      out.push(pid)
+      walk(pid)
+    }
+  }
+  walk(root)
+  return out
+}
+
+/**
+ * Starts watching the machine while a phase runs in this process and its descendants alive at
+ * the start (the servers, the runner, the providers); `stop()` returns the shares of the
+ * machine's CPU that they and all other processes used meanwhile.
+ */
+export const watchLoad = (): { stop: () => { ours: number; foreign: number } } => {
+  const cpuOf = (pid: number): number | null => {
+    try {
+      return cpuMs(pid)
+    } catch {
+      return null // Gone.
+    }
+  }
+  const selfMs = () => {
+    const usage = process.cpuUsage()
+    return (usage.user + usage.system) / 1000
+  }
+  const t0 = performance.now()
+  const busy0 = machineBusyMs()
+  const self0 = selfMs()
+  const before = new Map(descendants().map((pid) => [pid, cpuOf(pid)]))
+  return {
+    stop: () => {
+      let mine = selfMs() - self0
+      for (const [pid, cpu] of before) {
+        const now = cpuOf(pid)
+        if (cpu !== null && now !== null) mine += now - cpu
+      }
+      const busy = machineBusyMs() - busy0
+      const capacity = (performance.now() - t0) * cpus().length
+      return { ours: mine / capacity, foreign: Math.max(0, busy - mine) / capacity }
+    },
+  }
+}

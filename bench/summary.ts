@@ -86,8 +86,8 @@ const methodText = (): string => `## Method
   CPU-bound itself during fan-out (100 sockets) and HTTP at concurrency 20: absolute numbers are local and pessimistic,
   the ratios are what the targets are about.`
 
-/** Prints the table and writes the report; returns the report's path. */
-export const summarize = (results: Collected, root: string): string => {
+/** Prints the table and writes the report (with `turns`, the warm-turn section, when it ran); returns the report's path. */
+export const summarize = (results: Collected, root: string, turns: string | null = null): string => {
   const output = table(rowsOf(results))
   const load = loadLine()
   console.log(`\n${output}\n\n${load}\n`)
@@ -108,5 +108,6 @@ better, for latency, CPU and bytes lower is better.
 
 ${methodText()}
 `,
+    turns,
   )
 }

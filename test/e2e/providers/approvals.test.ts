@@ -6,26 +6,14 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { PROVIDERS, ProviderE2E } from '../support/provider-e2e.ts'
+import { describe, expect, it } from 'vitest'
+import { PROVIDERS, useProviderE2E } from '../support/provider-e2e.ts'
 
-let e2e: ProviderE2E
-
-beforeAll(async () => {
-  e2e = await ProviderE2E.start(PROVIDERS)
-})
-
-afterEach(async () => {
-  await e2e.endTest()
-})
-
-afterAll(async () => {
-  await e2e?.dispose()
-})
+const e2e = useProviderE2E()
 
 describe.each(PROVIDERS)('%s: approvals (approvals.supportsCommandApproval)', (provider) => {
   it('should run the command once the user accepts it', async () => {
-    const t = await e2e.thread(provider)
+    const t = await e2e().thread(provider)
     expect(t.profile.capabilities.approvals.supportsCommandApproval).toBe(true)
     await t.send(`${t.profile.askToRun('touch accepted.txt && echo ran-it')} go`)
     const request = await t.pendingRequest(1)
@@ -49,7 +37,7 @@ describe.each(PROVIDERS)('%s: approvals (approvals.supportsCommandApproval)', (p
   })
 
   it('should tell the model when the user declines, and run nothing', async () => {
-    const t = await e2e.thread(provider)
+    const t = await e2e().thread(provider)
     await t.send(`${t.profile.askToRun('touch declined.txt')} go`)
     const request = await t.pendingRequest(1)
     await t.respond(request.id, 'decline')
@@ -65,7 +53,7 @@ describe.each(PROVIDERS)('%s: approvals (approvals.supportsCommandApproval)', (p
   })
 
   it('should end a pending request and the run when the run is interrupted', async () => {
-    const t = await e2e.thread(provider)
+    const t = await e2e().thread(provider)
     await t.send(`${t.profile.askToRun('touch never.txt')} go`)
     const request = await t.pendingRequest(1)
     const run = await t.run(1, ['waiting'])

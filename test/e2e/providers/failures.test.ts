@@ -4,26 +4,14 @@
  * starts a new process on the same provider thread), and the model answers HTTP 500 (the run
  * fails with the error text).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { PROVIDERS, ProviderE2E } from '../support/provider-e2e.ts'
+import { describe, expect, it } from 'vitest'
+import { PROVIDERS, useProviderE2E } from '../support/provider-e2e.ts'
 
-let e2e: ProviderE2E
-
-beforeAll(async () => {
-  e2e = await ProviderE2E.start(PROVIDERS)
-})
-
-afterEach(async () => {
-  await e2e.endTest()
-})
-
-afterAll(async () => {
-  await e2e?.dispose()
-})
+const e2e = useProviderE2E()
 
 describe.each(PROVIDERS)('%s: failures', (provider) => {
   it('should fail the run with a provider failure when the provider process is killed mid-turn', async () => {
-    const t = await e2e.thread(provider)
+    const t = await e2e().thread(provider)
     await t.send('[[slow]] a long answer')
     await t.run(1, ['running'])
     await t.streaming(3)
@@ -48,7 +36,7 @@ describe.each(PROVIDERS)('%s: failures', (provider) => {
   })
 
   it('should fail the run with the error text when the model answers HTTP 500', async () => {
-    const t = await e2e.thread(provider)
+    const t = await e2e().thread(provider)
     await t.send('[[fail:500]] please')
     const failed = await t.run(1, ['completed', 'failed', 'interrupted'])
     expect(failed).toMatchObject({ status: 'failed', failure: { class: 'provider_error', retryable: true } })

@@ -4,26 +4,14 @@
  * (Codex natively with `turn/steer`, Claude with a user message of priority "now"), which the
  * model then answers within the same run.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { PROVIDERS, ProviderE2E } from '../support/provider-e2e.ts'
+import { describe, expect, it } from 'vitest'
+import { PROVIDERS, useProviderE2E } from '../support/provider-e2e.ts'
 
-let e2e: ProviderE2E
-
-beforeAll(async () => {
-  e2e = await ProviderE2E.start(PROVIDERS)
-})
-
-afterEach(async () => {
-  await e2e.endTest()
-})
-
-afterAll(async () => {
-  await e2e?.dispose()
-})
+const e2e = useProviderE2E()
 
 describe.each(PROVIDERS)('%s: interrupt and steer', (provider) => {
   it('should interrupt a turn mid-stream (turns.supportsInterrupt)', async () => {
-    const t = await e2e.thread(provider)
+    const t = await e2e().thread(provider)
     expect(t.profile.capabilities.turns.supportsInterrupt).toBe(true)
     await t.send('[[slow]] talk slowly')
     const run = await t.run(1, ['running'])
@@ -43,7 +31,7 @@ describe.each(PROVIDERS)('%s: interrupt and steer', (provider) => {
   })
 
   it('should steer a running turn with a second message, answered in the same run (turns.supportsActiveSteering)', async () => {
-    const t = await e2e.thread(provider)
+    const t = await e2e().thread(provider)
     expect(t.profile.capabilities.turns.supportsActiveSteering).toBe(true)
     await t.send('[[slow]] first prompt')
     const run = await t.run(1, ['running'])

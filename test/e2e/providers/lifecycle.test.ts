@@ -4,28 +4,16 @@
  * with its history; a runner killed with SIGKILL mid-turn loses its run within the lease,
  * leaves no provider process behind, and a new runner resumes the provider thread.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { IDLE_SECONDS, LEASE_SECONDS, PROVIDERS, ProviderE2E, awaitGone, killRunnerAlone } from '../support/provider-e2e.ts'
+import { describe, expect, it } from 'vitest'
+import { IDLE_SECONDS, LEASE_SECONDS, PROVIDERS, useProviderE2E, awaitGone, killRunnerAlone } from '../support/provider-e2e.ts'
 
-let e2e: ProviderE2E
-
-beforeAll(async () => {
-  e2e = await ProviderE2E.start(PROVIDERS)
-})
-
-afterEach(async () => {
-  await e2e.endTest()
-})
-
-afterAll(async () => {
-  await e2e?.dispose()
-})
+const e2e = useProviderE2E()
 
 const text = (history: Array<{ text: string }> | undefined) => (history ?? []).map((h) => h.text)
 
 describe.each(PROVIDERS)('%s: sessions across releases and runners', (provider) => {
   it('should release an idle session and resume the provider thread, with its history, on the next message', async () => {
-    const t = await e2e.thread(provider)
+    const t = await e2e().thread(provider)
     await t.send('first message')
     await t.run(1, ['completed'])
     const ref = t.nativeThreadRef()
@@ -47,7 +35,7 @@ describe.each(PROVIDERS)('%s: sessions across releases and runners', (provider) 
   })
 
   it('should end the run of a SIGKILLed runner as runner_lost within the lease, leave no provider process, and resume after a restart', async () => {
-    const t = await e2e.thread(provider)
+    const t = await e2e().thread(provider)
     await t.send('[[slow]] a long answer')
     await t.run(1, ['running'])
     await t.streaming(3)

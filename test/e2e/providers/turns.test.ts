@@ -5,26 +5,14 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { PROVIDERS, ProviderE2E } from '../support/provider-e2e.ts'
+import { describe, expect, it } from 'vitest'
+import { PROVIDERS, useProviderE2E } from '../support/provider-e2e.ts'
 
-let e2e: ProviderE2E
-
-beforeAll(async () => {
-  e2e = await ProviderE2E.start(PROVIDERS)
-})
-
-afterEach(async () => {
-  await e2e.endTest()
-})
-
-afterAll(async () => {
-  await e2e?.dispose()
-})
+const e2e = useProviderE2E()
 
 describe.each(PROVIDERS)('%s: turns', (provider) => {
   it('should stream a text turn to the subscriber and complete the run', async () => {
-    const t = await e2e.thread(provider)
+    const t = await e2e().thread(provider)
     await t.send('hello there')
     const run = await t.run(1, ['completed', 'failed', 'interrupted'])
     expect(run).toMatchObject({ status: 'completed', failure: null, provider })
@@ -43,7 +31,7 @@ describe.each(PROVIDERS)('%s: turns', (provider) => {
   })
 
   it('should carry the conversation across turns: the model sees the history', async () => {
-    const t = await e2e.thread(provider)
+    const t = await e2e().thread(provider)
     await t.send('first message')
     await t.run(1, ['completed'])
     await t.send('second message')
@@ -62,7 +50,7 @@ describe.each(PROVIDERS)('%s: turns', (provider) => {
   })
 
   it('should report a file change the agent made as a completed file_change item', async () => {
-    const t = await e2e.thread(provider, { runtimeMode: 'auto-accept-edits' })
+    const t = await e2e().thread(provider, { runtimeMode: 'auto-accept-edits' })
     await t.send(`${t.profile.writeFile('notes.txt', 'written by the agent')} write it`)
     const run = await t.run(1, ['completed', 'failed', 'interrupted'])
     expect(run).toMatchObject({ status: 'completed', failure: null })
@@ -78,7 +66,7 @@ describe.each(PROVIDERS)('%s: turns', (provider) => {
   })
 
   it('should queue a second message behind the running turn and run it after', async () => {
-    const t = await e2e.thread(provider)
+    const t = await e2e().thread(provider)
     await t.send('[[slow:40:40]] first')
     const first = await t.everRun(1, 'running')
     await t.streaming(2)

@@ -12,7 +12,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expect } from 'vitest'
+import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 import { CAPABILITIES, type Decision, type ProviderCapabilities, type ThreadProjection } from '../../../src/contracts/index.ts'
 import { fold, toProjection } from '../../../src/domain/thread/index.ts'
 import { codexApiKeyEnv, fakeAnthropicModel, fakeModelInfo, fakeOpenAIModel, startFakeAnthropic, startFakeOpenAI, type FakeModelServer, type LoggedRequest } from '../../../fixtures/fake-models/index.ts'
@@ -401,5 +401,26 @@ export const awaitGone = async (seen: Proc[], timeoutMs: number): Promise<Proc[]
     const alive = survivors(seen)
     if (alive.length === 0 || Date.now() > deadline) return alive
     await sleep(50)
+  }
+}
+
+/**
+ * One ProviderE2E per test file: started before its tests, checked after each (endTest) and
+ * disposed after all. Returns a getter, since the harness exists only once `beforeAll` ran.
+ */
+export const useProviderE2E = (providers = PROVIDERS): (() => ProviderE2E) => {
+  let e2e: ProviderE2E | undefined
+  beforeAll(async () => {
+    e2e = await ProviderE2E.start(providers)
+  })
+  afterEach(async () => {
+    await e2e?.endTest()
+  })
+  afterAll(async () => {
+    await e2e?.dispose()
+  })
+  return () => {
+    if (!e2e) throw new Error('the provider e2e harness has not started')
+    return e2e
   }
 }
