@@ -127,7 +127,9 @@ export async function startFakeAnthropic(opts: { verbose?: boolean } = {}): Prom
       let body: any = {};
       try {
         body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-      } catch {}
+      } catch {
+        // A body that is not JSON is logged as {} below; the probes only send JSON.
+      }
       const entry: LoggedRequest = {
         n: requests.length + 1,
         url,
