@@ -15,6 +15,7 @@ import {
 import type { Draft } from './draft.ts'
 import type { DecideContext } from './context.ts'
 import { activeRun, isActive, pendingRequestsOf, providerThreadFor, queuedRuns } from './queries.ts'
+import { addRunSignal } from './run-signals.ts'
 
 type Terminal = 'completed' | 'interrupted' | 'failed' | 'cancelled'
 
@@ -160,38 +161,17 @@ export const finishRun = (draft: Draft, run: Run, ending: RunEnding, ctx: Decide
   closeOpenWork(draft, run, ending.status, ctx)
   if (ending.status === 'interrupted' && run.interruptRequestedAt !== null) {
     const request = draft.all('turnItems').find((i) => i.runId === run.id && i.content.type === 'run_interrupt_request')
-    draft.put('turn-item.updated', {
+    addRunSignal(draft, run, ctx.now, {
       id: deriveId.signalItem(run.id, 'interrupt-result', 1),
-      threadId: run.threadId,
-      runId: run.id,
-      nodeId: run.rootNodeId,
-      providerThreadId: run.providerThreadId,
-      parentItemId: request?.id ?? null,
-      ordinal: draft.nextItemOrdinal(),
       status: 'interrupted',
-      visibility: 'local',
-      sourceThreadId: null,
-      startedAt: ctx.now,
-      completedAt: ctx.now,
-      updatedAt: ctx.now,
+      parentItemId: request?.id ?? null,
       content: { type: 'run_interrupt_result', message: ending.failure?.message ?? 'Run interrupted' },
     })
   }
   if (ending.failure && ending.status !== 'interrupted') {
-    draft.put('turn-item.updated', {
+    addRunSignal(draft, run, ctx.now, {
       id: deriveId.signalItem(run.id, 'failure', attempt?.attemptOrdinal ?? 1),
-      threadId: run.threadId,
-      runId: run.id,
-      nodeId: run.rootNodeId,
-      providerThreadId: run.providerThreadId,
-      parentItemId: null,
-      ordinal: draft.nextItemOrdinal(),
       status: 'failed',
-      visibility: 'local',
-      sourceThreadId: null,
-      startedAt: ctx.now,
-      completedAt: ctx.now,
-      updatedAt: ctx.now,
       content: { type: 'error', failure: ending.failure },
     })
   }

@@ -5,6 +5,7 @@ import { rejected } from '../draft.ts'
 import type { DecideContext } from '../context.ts'
 import { activeRun, isActive, queuedRuns } from '../queries.ts'
 import { steerInto } from './dispatch.ts'
+import { addRunSignal } from '../run-signals.ts'
 
 type Of<T extends Command['type']> = Extract<Command, { type: T }>
 
@@ -26,20 +27,9 @@ export const decideInterrupt = (draft: Draft, cmd: Of<'run.interrupt'>, ctx: Dec
     return rejected(loomError('capability_unsupported', `${run.provider} cannot interrupt a turn`, { capability: 'turns.supportsInterrupt' }))
   }
   draft.put('run.updated', { ...run, interruptRequestedAt: ctx.now, interruptRequestedBy: ctx.actor, pendingRestart: null })
-  draft.put('turn-item.updated', {
+  addRunSignal(draft, run, ctx.now, {
     id: deriveId.signalItem(run.id, 'interrupt-request', 1),
-    threadId: run.threadId,
-    runId: run.id,
-    nodeId: run.rootNodeId,
-    providerThreadId: run.providerThreadId,
-    parentItemId: null,
-    ordinal: draft.nextItemOrdinal(),
     status: 'completed',
-    visibility: 'local',
-    sourceThreadId: null,
-    startedAt: ctx.now,
-    completedAt: ctx.now,
-    updatedAt: ctx.now,
     content: { type: 'run_interrupt_request', message: `Stop requested by ${ctx.actor}` },
   })
   const attempt = run.activeAttemptId ? draft.get('attempts', run.activeAttemptId) : undefined
