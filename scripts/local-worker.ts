@@ -1,0 +1,76 @@
+/**
+ * @module Loom's worker on this machine, from Node: bundled with wrangler (dry-run) and run by
+ * Miniflare 5 on 127.0.0.1. Shared by the end-to-end tests, the benchmark and other harnesses.
+ * Miniflare 5 needs an explicit modules list with `modulesRoot`, and `resourcePersistencePath`
+ * (it drops `durableObjectsPersist`): notes/workers-toolchain.md §8.
+ */
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { Miniflare, convertV4MiniflareOptions } from 'miniflare'
+
+export const ROOT = resolve(import.meta.dirname, '..')
+/** As wrangler.toml. */
+export const COMPATIBILITY_DATE = '2026-08-15'
+
+type V4Options = Parameters<typeof convertV4MiniflareOptions>[0]
+
+/** Bundles the worker into `outDir` (wrangler's dry-run deploy, no network). */
+export const bundleWorker = (outDir: string): void => {
+  for (const dir of ['.config', 'logs', '.tmp']) mkdirSync(join(ROOT, dir), { recursive: true })
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'deploy', '--dry-run', '--outdir', outDir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      XDG_CONFIG_HOME: join(ROOT, '.config'),
+      WRANGLER_LOG_PATH: join(ROOT, 'logs'),
+    },
+  })
+}
+
+/** The Miniflare options that run a bundle in `dist`: its entry, the SQL text modules it imports, both objects. */
+export const loomWorkerOptions = (dist: string, bindings: Record<string, string>): Partial<V4Options> => {
+  // Only the text modules this bundle imports; older hashed files may sit beside it.
+  const source = readFileSync(join(dist, 'index.js'), 'utf8')
+  const sql = [...source.matchAll(/^import \w+ from "\.\/([^"]+\.sql)";$/gm)].map((m) => m[1]!)
+  return {
+    modulesRoot: dist,
+    modules: [{ type: 'ESModule', path: join(dist, 'index.js') }, ...sql.map((f) => ({ type: 'Text' as const, path: join(dist, f) }))],
+    bindings,
+    durableObjects: {
+      THREADS: { className: 'ThreadObject', useSQLite: true },
+      WORKSPACES: { className: 'WorkspaceObject', useSQLite: true },
+    },
+  }
+}
+
+export type LocalServer = { url: string; mf: Miniflare; dispose: () => Promise<void> }
+
+/** Starts a Miniflare on 127.0.0.1 (port 0) with state in a fresh temp dir, removed on dispose. */
+export const startMiniflare = async (name: string, options: Partial<V4Options>): Promise<LocalServer> => {
+  const persist = mkdtempSync(join(tmpdir(), `loom-${name}-`))
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: '127.0.0.1',
+      port: 0,
+      cf: false,
+      compatibilityDate: COMPATIBILITY_DATE,
+      compatibilityFlags: ['nodejs_compat'],
+      resourcePersistencePath: persist,
+      ...options,
+    } as V4Options),
+  )
+  const url = (await mf.ready).toString().replace(/\/$/, '')
+  return {
+    url,
+    mf,
+    dispose: async () => {
+      await mf.dispose()
+      rmSync(persist, { recursive: true, force: true })
+    },
+  }
+}
