@@ -58,7 +58,6 @@ wrangler.stdout.on('data', (chunk: Buffer) => {
       [
         '',
         `Loom is running at ${base} (workspace "local").`,
-        `  Open:          ${base}/#token=${userToken}`,
         `  API token:     ${userToken}`,
         `  Runner token:  ${runnerToken}`,
         `  Try:           curl -H "Authorization: Bearer $TOKEN" ${base}/v1/workspaces/local/threads`,
