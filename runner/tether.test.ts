@@ -29,8 +29,12 @@ describe('tethered provider processes', () => {
       setInterval(() => {}, 1000)`
     const parent = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] })
     const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))))
+    // The pid exists from 'spawn' on, but setpriv execs `sleep` in place a moment later.
+    const program = () => readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0]
+    const execDeadline = Date.now() + 3000
+    while (program() !== 'sleep' && Date.now() < execDeadline) await new Promise((r) => setTimeout(r, 10))
     expect(alive(pid)).toBe(true)
-    expect(readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0]).toBe('sleep')
+    expect(program()).toBe('sleep')
     parent.kill('SIGKILL')
     const deadline = Date.now() + 3000
     while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))

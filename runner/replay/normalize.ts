@@ -30,7 +30,7 @@ export type NormalizerOptions = {
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi
 const OPAQUE = /\b(?:msg|call|toolu|resp|rs|fc|ws|req|srvtoolu)_[A-Za-z0-9]{16,}\b/g
-const PLACEHOLDER = /^<id:(\d+)>$/
+const PLACEHOLDER = /<id:(\d+)>/g
 const ROLLOUT = /\d{4}\/\d{2}\/\d{2}\/rollout-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-/g
 const CHUNK_ID = /^Chunk ID: .*$/gm
 const WALL_TIME = /^Wall time: .*$/gm
@@ -48,6 +48,17 @@ const DURATION_KEYS: Record<FixtureProtocol, RegExp> = {
 /** Keys whose string value is a path root to learn. */
 const ROOT_KEYS: Record<string, string> = { cwd: '<cwd>', codexHome: '<codex-home>', CODEX_HOME: '<codex-home>' }
 
+const rootPatterns = new Map<string, RegExp>()
+/** Matches a root only where it ends a path segment (`/ws` but not `/ws-2`). */
+const rootPattern = (root: string): RegExp => {
+  let pattern = rootPatterns.get(root)
+  if (pattern === undefined) {
+    pattern = new RegExp(`${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[^\\w.-])`, 'g')
+    rootPatterns.set(root, pattern)
+  }
+  return pattern
+}
+
 export const createNormalizer = (protocol: FixtureProtocol, options: NormalizerOptions = {}): Normalizer => {
   const ids = new Map<string, string>()
   let next = 1
@@ -63,19 +74,18 @@ export const createNormalizer = (protocol: FixtureProtocol, options: NormalizerO
   }
 
   const learnRoot = (path: string, placeholder: string) => {
-    if (path.length > 1 && path.startsWith('/') && !roots.has(path)) roots.set(path, placeholder)
+    if (path.length <= 1 || !path.startsWith('/')) return
+    // A path under a known root stays relative to it.
+    for (const root of roots.keys()) if (path === root || path.startsWith(`${root}/`)) return
+    roots.set(path, placeholder)
   }
 
   const string = (value: string): string => {
-    const reserved = PLACEHOLDER.exec(value)
-    if (reserved) {
-      next = Math.max(next, Number(reserved[1]) + 1)
-      return value
-    }
+    if (value.includes('<id:')) for (const m of value.matchAll(PLACEHOLDER)) next = Math.max(next, Number(m[1]) + 1)
     let out = value
     // Longest root first, so a workspace inside CODEX_HOME is not half replaced.
     for (const [root, placeholder] of [...roots].sort((a, b) => b[0].length - a[0].length)) {
-      if (out.includes(root)) out = out.split(root).join(placeholder)
+      if (out.includes(root)) out = out.replace(rootPattern(root), placeholder)
     }
     out = out.replace(ROLLOUT, '<date>/rollout-<time>-')
     out = out.replace(UUID, (m) => id(m.toLowerCase())).replace(OPAQUE, (m) => id(m))
