@@ -15,6 +15,7 @@ import { codexBinaryPath } from './codex-binary.ts'
 import { prepareCodexHome, type CodexHome } from './codex-home.ts'
 import { CodexConnection } from './connection.ts'
 import { CodexProcessPool } from './process-pool.ts'
+import type { CodexProcess } from './rpc-client.ts'
 import { CodexSession } from './session.ts'
 import { codexStatus } from './status.ts'
 
@@ -28,6 +29,11 @@ export type CodexAdapterOptions = {
   providerEnv?: Record<string, string>
   /** How long an interrupted turn may take to report its end (default 5 s). */
   interruptGraceMs?: number
+  /**
+   * Stands in for spawning `codex app-server`: returns the process (stdio + exit) a connection
+   * talks to, e.g. a replay transport (replay-transport.ts). Default: spawn the binary.
+   */
+  spawnProcess?: (home: CodexHome) => CodexProcess
 }
 
 /** The Codex adapter, plus `shutdown` to end every app-server process it started. */
@@ -41,7 +47,14 @@ export function createCodexAdapter(options: CodexAdapterOptions = {}): CodexAdap
   const pool = new CodexProcessPool((key) => {
     const home = homes.get(key)
     if (!home) throw new Error(`codex: no prepared CODEX_HOME for ${key}`)
-    return new CodexConnection({ env: home.env, cwd: home.codexHome, binary, clientInfo: options.clientInfo ?? DEFAULT_CLIENT })
+    const { spawnProcess } = options
+    return new CodexConnection({
+      env: home.env,
+      cwd: home.codexHome,
+      binary,
+      clientInfo: options.clientInfo ?? DEFAULT_CLIENT,
+      ...(spawnProcess ? { spawn: () => spawnProcess(home) } : {}),
+    })
   })
   return {
     provider: 'codex',
