@@ -53,8 +53,8 @@ describe('ActiveTurn.settle', () => {
     expect(t.settle(null, null)).toBe(true)
   })
 
-  it.skipIf(claudeTranscript('message_steering') === null)('ends the recorded message_steering run only at its second result', () => {
-    const results = inboundFrames(claudeTranscript('message_steering') ?? []).filter((f) => f.type === 'result')
+  it('ends the recorded message_steering run only at its second result', () => {
+    const results = inboundFrames(claudeTranscript('message_steering')).filter((f) => f.type === 'result')
     expect(results).toHaveLength(2)
     const t = turn()
     t.pushed('u1', false)

@@ -1,97 +1,202 @@
 /**
- * @module A `query()` stand-in that plays a recorded `claude-agent-sdk.query` transcript, so
- * the session can be driven without a CLI. In compatible mode, not byte for byte: it waits
- * for each expected `prompt.offer` (and `query.interrupt`) before it goes on, feeds inbound
- * SDK messages, calls the session's canUseTool for `permission.request` frames and records
- * the answers, and ends a process at `runtime_exit` once the session closed the prompt. The
- * recorded session id is replaced by the one the session opened with.
+ * @module The Claude replay transport: stands in for the SDK's `query()` (streaming input) and
+ * `forkSession()` and plays a recorded `claude-agent-sdk.query` transcript through the replay
+ * core (runner/replay): every call the session makes becomes the outbound frame the native log
+ * would write (`query.open`, `prompt.offer`, `permission.response`, `query.interrupt`,
+ * `session.fork`) and is matched by the cursor, strictly for our own fixtures, by frame type
+ * (with the fork equivalence) for the upstream corpus. Recorded inbound frames are yielded as
+ * SDK messages (`afterMs` on the virtual clock); `permission.request` calls the session's
+ * canUseTool, whose answer is the next outbound frame. A recorded `runtime_exit` ends the query
+ * when the session lets it go (prompt closed or `close()`), or at once with an error status.
+ * Recorded session ids reach the session as the live ones. A failure rejects the query (and a
+ * pending interrupt), is kept in `failures`, and `assertComplete()` rethrows it.
  */
-import type { Options, PermissionResult, Query, SDKMessage, SDKUserMessage } from '@anthropic-ai/claude-agent-sdk'
-import type { QueryFn } from './claude-query.ts'
+import type { CanUseTool, ForkSessionOptions, ForkSessionResult, Options, PermissionResult, Query, SDKMessage, SDKUserMessage } from '@anthropic-ai/claude-agent-sdk'
+import { createReplayCursor, createVirtualClock, type ReplayCursor, type ReplayCursorOptions, type Transcript } from '../replay/index.ts'
+import { loggedOptions, type QueryFn } from './claude-query.ts'
 import { rec, str } from './json.ts'
-import type { TranscriptEntry } from './testing.ts'
+import { actionFrame, ClientActions } from './replay-actions.ts'
+import { ClaudeReplayError, replayFailure } from './replay-failure.ts'
+import { SessionIds } from './replay-ids.ts'
+
+/** Cursor options; the clock defaults to an automatic virtual clock (nobody steps it). */
+export type ClaudeReplayOptions = ReplayCursorOptions
 
 export type Replay = {
   queryFn: QueryFn
+  /** The stand-in for the SDK's `forkSession()`. */
+  forkSession: (sessionId: string, options?: ForkSessionOptions) => Promise<ForkSessionResult>
+  cursor: ReplayCursor
   /** Options of each query() call, in order. */
   opens: Options[]
   /** Prompts the session offered, in order. */
   prompts: SDKUserMessage[]
   /** What the session's canUseTool answered, in order. */
   answers: PermissionResult[]
+  /** Replay failures, first first. */
+  failures: Error[]
   /** Entries not played yet. */
   remaining(): number
+  /** Throws the first failure, else `Incomplete` with the entries left. */
+  assertComplete(): void
 }
 
-const frameOf = (entry: TranscriptEntry | undefined): unknown => (entry && 'frame' in entry ? entry.frame : undefined)
-
-export function replayQuery(entries: TranscriptEntry[]): Replay {
-  const start = entries[0]?.type === 'transcript_start' ? entries[0] : null
-  const recordedId = str(rec(start?.metadata).nativeSessionId)
-  let cursor = start ? 1 : 0
+export function replayQuery(transcript: Transcript, options: ClaudeReplayOptions): Replay {
+  const cursor = createReplayCursor(transcript, { ...options, clock: options.clock ?? createVirtualClock({ auto: true }) })
+  const ids = new SessionIds()
   const opens: Options[] = []
   const prompts: SDKUserMessage[] = []
   const answers: PermissionResult[] = []
-  let interrupts = 0
-  let interruptWaiter: (() => void) | null = null
+  const failures: Error[] = []
+
+  const wrappedOf = new WeakMap<object, Error>()
+  const fail = (error: unknown): Error => {
+    const known = typeof error === 'object' && error !== null ? wrappedOf.get(error) : undefined
+    if (known) return known
+    const wrapped = replayFailure(error)
+    const failure = wrapped instanceof Error ? wrapped : new Error(String(wrapped))
+    if (typeof error === 'object' && error !== null) wrappedOf.set(error, failure)
+    if (!failures.includes(failure)) failures.push(failure)
+    return failure
+  }
+
+  /** Matches one live outbound frame (compared with the recorded session ids in compatible mode). */
+  const outbound = (frame: unknown): void => {
+    cursor.expectOutbound(options.mode === 'compatible' ? ids.toRecorded(frame) : frame)
+  }
 
   const queryFn = ((params: { prompt: string | AsyncIterable<SDKUserMessage>; options?: Options }) => {
-    const options = params.options ?? {}
-    opens.push(options)
-    const liveId = options.sessionId ?? options.resume ?? recordedId ?? 'session'
-    const remap = (frame: unknown): unknown => (recordedId ? JSON.parse(JSON.stringify(frame).split(recordedId).join(liveId)) : frame)
-    if (typeof params.prompt === 'string') throw new Error('replay: streaming-input mode only')
-    const input = params.prompt[Symbol.asyncIterator]()
+    const opts = params.options ?? {}
+    opens.push(opts)
+    const actions = new ClientActions()
     const abort = new AbortController()
+    let opening: unknown = null
+    try {
+      ids.bindOpen(opts, cursor.remaining())
+      outbound({ type: 'query.open', options: loggedOptions(opts) })
+    } catch (error) {
+      opening = fail(error)
+    }
+    const prompt = params.prompt
+    if (typeof prompt === 'string') opening ??= fail(new Error('replay: streaming-input mode only'))
+    else void readPrompt(prompt, actions)
+
+    const ask = (frame: Record<string, unknown>): void => {
+      const canUseTool = opts.canUseTool
+      if (!canUseTool) throw new Error(`replay: the transcript asks permission for ${String(frame.toolName)}, but the query has no canUseTool`)
+      const o = rec(frame.options)
+      const askOptions = { ...o, toolUseID: str(o.toolUseID) ?? '', signal: abort.signal } as unknown as Parameters<CanUseTool>[2]
+      canUseTool(str(frame.toolName) ?? '', rec(frame.input), askOptions).then(
+        (result) => {
+          if (!result) return void fail(new Error(`replay: canUseTool gave no answer for ${String(frame.toolName)}`))
+          answers.push(result)
+          actions.push({ kind: 'permission', result })
+        },
+        (error: unknown) => fail(error),
+      )
+    }
 
     async function* play(): AsyncGenerator<SDKMessage, void> {
-      if (entries[cursor]?.type === 'expect_outbound' && rec(frameOf(entries[cursor])).type === 'query.open') cursor++
-      while (cursor < entries.length) {
-        const entry = entries[cursor] as TranscriptEntry
-        if (entry.type === 'expect_outbound') {
-          const type = rec(entry.frame).type
-          if (type === 'query.open') return
-          if (type === 'prompt.offer') {
-            const next = await input.next()
-            if (next.done) return
-            prompts.push(next.value)
-          } else if (type === 'query.interrupt' && interrupts === 0) {
-            await new Promise<void>((resolve) => (interruptWaiter = resolve))
-          }
-          if (type === 'query.interrupt') interrupts = Math.max(0, interrupts - 1)
-          cursor++
-          continue
+      if (opening) throw opening
+      for (;;) {
+        for await (const { frame } of cursor.drainInbound()) {
+          const live = rec(ids.toLive(frame))
+          if (live.type === 'permission.request') ask(live)
+          else yield live as SDKMessage
         }
-        cursor++
-        if (entry.type === 'runtime_exit') {
-          while (!(await input.next()).done) continue
+        const next = cursor.peek()
+        if (next?.type === 'runtime_exit' && next.status === 'error') {
+          cursor.takeExit()
+          throw new RecordedExit(next.error ?? 'Claude Code exited with an error')
+        }
+        const action = await actions.next()
+        if (action.kind === 'end') {
+          cursor.takeExit()
           return
         }
-        if (entry.type !== 'emit_inbound') continue
-        const frame = rec(remap(entry.frame))
-        if (frame.type === 'permission.request') {
-          const opts = rec(frame.options)
-          if (!options.canUseTool) throw new Error('replay: permission.request but no canUseTool')
-          const answer = await options.canUseTool(str(frame.toolName) ?? '', rec(frame.input), { ...opts, toolUseID: str(opts.toolUseID) ?? '', requestId: 'replay', signal: abort.signal })
-          if (answer) answers.push(answer)
-          if (rec(frameOf(entries[cursor])).type === 'permission.response') cursor++
-          continue
+        if (action.kind === 'prompt') prompts.push(action.message)
+        try {
+          outbound(actionFrame(action))
+        } catch (error) {
+          if (action.kind === 'interrupt') action.settle(fail(error))
+          throw error
         }
-        yield frame as SDKMessage
+        if (action.kind === 'interrupt') action.settle(null)
       }
     }
 
-    const generator = play()
-    return Object.assign(generator, {
-      interrupt: async () => {
-        interrupts++
-        interruptWaiter?.()
-        interruptWaiter = null
-        return undefined
+    async function* guarded(): AsyncGenerator<SDKMessage, void> {
+      try {
+        yield* play()
+      } catch (error) {
+        const failure = error instanceof RecordedExit ? error : fail(error)
+        actions.stop(failure)
+        throw failure
+      } finally {
+        abort.abort()
+        actions.stop(new Error('replay: the query has ended'))
+      }
+    }
+
+    return Object.assign(guarded(), {
+      interrupt: () => actions.interrupt(),
+      close: () => {
+        abort.abort()
+        actions.push({ kind: 'end' })
       },
-      close: () => abort.abort(),
     }) as unknown as Query
   }) as QueryFn
 
-  return { queryFn, opens, prompts, answers, remaining: () => entries.length - cursor }
+  const forkSession = async (sessionId: string, forkOptions: ForkSessionOptions = {}): Promise<ForkSessionResult> => {
+    try {
+      ids.bind(str(rec(frameAhead(cursor)).sessionId), sessionId)
+      outbound({ type: 'session.fork', sessionId, options: forkOptions })
+      let forked: string | null = null
+      for await (const { frame } of cursor.drainInbound()) {
+        const live = rec(ids.toLive(frame))
+        if (live.type !== 'session.forked') throw new Error(`replay: session.fork answered by ${String(live.type)}, not session.forked`)
+        forked = str(live.sessionId)
+      }
+      if (!forked) throw new Error('replay: session.fork was not answered by session.forked')
+      return { sessionId: forked }
+    } catch (error) {
+      throw fail(error)
+    }
+  }
+
+  return {
+    queryFn,
+    forkSession,
+    cursor,
+    opens,
+    prompts,
+    answers,
+    failures,
+    remaining: () => cursor.remaining().length,
+    assertComplete: () => {
+      if (failures[0]) throw failures[0]
+      try {
+        cursor.assertComplete()
+      } catch (error) {
+        throw replayFailure(error)
+      }
+    },
+  }
 }
+
+/** The recorded runtime ended with an error: the query fails as it did, which is no replay failure. */
+class RecordedExit extends Error {}
+
+/** The frame of the next recorded outbound entry. */
+const frameAhead = (cursor: ReplayCursor): unknown => {
+  const next = cursor.remaining().find((e) => e.type !== 'emit_inbound')
+  return next?.type === 'expect_outbound' ? next.frame : undefined
+}
+
+/** Feeds the session's prompt messages to the replay loop, then its end. */
+async function readPrompt(prompt: AsyncIterable<SDKUserMessage>, actions: ClientActions): Promise<void> {
+  for await (const message of prompt) actions.push({ kind: 'prompt', message })
+  actions.push({ kind: 'end' })
+}
+
+export { ClaudeReplayError }

@@ -1,6 +1,6 @@
 /**
- * @module The session driven by recorded upstream transcripts (../shared/upstream-fixtures,
- * skipped when absent) through a replayed `query()`: steering, approvals, idle resume and
+ * @module The session driven by recorded upstream transcripts (LOOM_UPSTREAM_FIXTURES, default
+ * ../shared/upstream-fixtures; failing when absent) through a replayed `query()`: steering, approvals, idle resume and
  * rollback, checked against what the recording expected the client to send.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -19,7 +19,7 @@ afterEach(() => {
 })
 
 function setup(scenario: string): { rec: Recorder; replay: Replay; open(): ProviderSession } {
-  const replay = replayQuery(claudeTranscript(scenario) ?? [])
+  const replay = replayQuery(claudeTranscript(scenario), { mode: 'compatible' })
   const root = mkdtempSync(join(tmpdir(), 'loom-claude-replay-'))
   dirs.push(root)
   const rec = new Recorder()
@@ -29,7 +29,7 @@ function setup(scenario: string): { rec: Recorder; replay: Replay; open(): Provi
 
 const text = (m: { message: { content: unknown } }) => (typeof m.message.content === 'string' ? m.message.content : JSON.stringify(m.message.content))
 
-describe.skipIf(claudeTranscript('simple') === null)('recorded transcripts through the session', () => {
+describe('recorded transcripts through the session', () => {
   it('message_steering: the steer goes with priority "now" and only the last result ends the run', async () => {
     const { rec, replay, open } = setup('message_steering')
     const session = open()
@@ -46,7 +46,7 @@ describe.skipIf(claudeTranscript('simple') === null)('recorded transcripts throu
     ])
     expect(replay.opens[0]).toMatchObject({ permissionMode: 'bypassPermissions', allowDangerouslySkipPermissions: true, sessionId: expect.any(String) })
     await session.close('test_end')
-    expect(replay.remaining()).toBe(0)
+    replay.assertComplete()
   })
 
   it('tool_call_read_only_on_request: the approval becomes a request and the answer the recorded allow', async () => {
@@ -60,7 +60,7 @@ describe.skipIf(claudeTranscript('simple') === null)('recorded transcripts throu
     expect(replay.answers).toEqual([expect.objectContaining({ behavior: 'allow', updatedInput: expect.objectContaining({ command: expect.stringContaining('printf') }), toolUseID: ask.nativeRequestId })])
     expect(rec.of('item.updated').filter((e) => e.nativeItemId === ask.nativeRequestId).map((e) => e.status)).toEqual(['running', 'completed'])
     await session.close('test_end')
-    expect(replay.remaining()).toBe(0)
+    replay.assertComplete()
   })
 
   it('claude_idle_resume: after an idle release the next run reopens with resume, never a new session', async () => {
@@ -79,7 +79,7 @@ describe.skipIf(claudeTranscript('simple') === null)('recorded transcripts throu
       [undefined, sessionId],
     ])
     await second.close('test_end')
-    expect(replay.remaining()).toBe(0)
+    replay.assertComplete()
   })
 
   it('thread_rollback: dropping turn 2 reopens at the last assistant uuid of turn 1', async () => {
@@ -100,6 +100,6 @@ describe.skipIf(claudeTranscript('simple') === null)('recorded transcripts throu
     expect(replay.opens[1]?.sessionId).toBeUndefined()
     await expect(session.rollback({ kind: 'thread.rollback', checkpointId: 'cp-2' as never, ref: 'r', appRunOrdinal: 1, providerThread: handle(sessionId), nativeTurnRefs: ['turn:unknown'] })).rejects.toThrow(/no conversation cursor/)
     await session.close('test_end')
-    expect(replay.remaining()).toBe(0)
+    replay.assertComplete()
   })
 })

@@ -1,12 +1,15 @@
 /**
  * @module Test support for the Claude adapter: a recording SessionOptions (events, deltas and
- * native frames in order), waiting for an event, effect builders, and a check that no Claude
- * Code process of a test's state directory is still alive.
+ * native frames in order), waiting for an event, effect builders, a check that no Claude
+ * Code process of a test's state directory is still alive, and the recorded upstream
+ * transcripts parsed by the replay core (runner/replay).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Decision, RunAttemptId, RunId, RuntimeEvent, RuntimeMode, InteractionMode, MessageId, RuntimeRequestId, EffectBody } from '../../src/contracts/index.ts'
 import type { NativeLog } from '../native-log.ts'
+import { parseTranscript, type Transcript } from '../replay/index.ts'
+import { upstreamCorpusDir } from '../replay/corpus.ts'
 import type { RequestRespond, SessionOptions, TurnInterrupt, TurnStart, TurnSteer } from '../adapter.ts'
 
 export type Frame = { dir: 'out' | 'in' | 'exit'; frame: unknown }
@@ -122,25 +125,16 @@ export function processesWith(marker: string): number[] {
   return found
 }
 
-export type TranscriptEntry =
-  | { type: 'transcript_start'; metadata?: Record<string, unknown> }
-  | { type: 'expect_outbound'; frame: Record<string, unknown> }
-  | { type: 'emit_inbound'; frame: Record<string, unknown> }
-  | { type: 'runtime_exit'; status: string }
+/** The recorded upstream corpus: `LOOM_UPSTREAM_FIXTURES`, default `../shared/upstream-fixtures`. */
+export const UPSTREAM_FIXTURES = upstreamCorpusDir()
 
-/** The recorded upstream corpus, read in place from ../shared (absent in a fresh clone). */
-export const UPSTREAM_FIXTURES = join(import.meta.dirname, '..', '..', '..', 'shared', 'upstream-fixtures')
-
-/** The entries of `<scenario>/claude_transcript.ndjson`, or null when the corpus is not there. */
-export function claudeTranscript(scenario: string): TranscriptEntry[] | null {
+/** `<scenario>/claude_transcript.ndjson` of the corpus, parsed; throws when the corpus or the file is absent (tests fail, never skip). */
+export function claudeTranscript(scenario: string): Transcript {
   const file = join(UPSTREAM_FIXTURES, scenario, 'claude_transcript.ndjson')
-  if (!existsSync(file)) return null
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as TranscriptEntry)
+  if (!existsSync(file)) throw new Error(`no recorded transcript ${file} (set LOOM_UPSTREAM_FIXTURES to the upstream corpus)`)
+  return parseTranscript(readFileSync(file, 'utf8'), `${scenario}/claude`)
 }
 
 /** The inbound frames of a transcript (raw SDK messages and permission requests), in order. */
-export const inboundFrames = (entries: TranscriptEntry[]): Array<Record<string, unknown>> =>
-  entries.flatMap((e) => (e.type === 'emit_inbound' ? [e.frame] : []))
+export const inboundFrames = (transcript: Transcript): Array<Record<string, unknown>> =>
+  transcript.entries.flatMap((e) => (e.type === 'emit_inbound' ? [e.frame as Record<string, unknown>] : []))
