@@ -1,0 +1,28 @@
+/**
+ * @module An event log made comparable between replays. Ids Loom derives (thread, runs, items,
+ * events, commands) are compared as they are; what is not the replay's to fix is normalized:
+ * wall-clock times (the worker stamps `occurredAt`, `createdAt`, `startedAt`, ... with Date.now)
+ * become `<time>`, and random UUIDs (the runner's id in `runner:<id>` actors, the live Claude
+ * session id the adapter generates) become `<uuid:N>` by first appearance, so their correlation
+ * still counts. Ids taken from the transcript stay the same in both replays anyway.
+ */
+import type { StoredEvent } from '../../src/contracts/index.ts'
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/g
+
+/** The events with times and random UUIDs normalized, one JSON line each. */
+export const comparableLog = (events: readonly StoredEvent[]): string[] => {
+  const uuids = new Map<string, string>()
+  const uuid = (id: string): string => {
+    if (!uuids.has(id)) uuids.set(id, `<uuid:${uuids.size + 1}>`)
+    return uuids.get(id)!
+  }
+  const normalize = (key: string, value: unknown): unknown => {
+    if (typeof value === 'number' && /At$/.test(key)) return '<time>'
+    if (typeof value === 'string') return value.replace(UUID, uuid)
+    if (Array.isArray(value)) return value.map((v) => normalize('', v))
+    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, normalize(k, v)]))
+    return value
+  }
+  return events.map((e) => JSON.stringify(normalize('', e)))
+}

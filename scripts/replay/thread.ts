@@ -1,0 +1,70 @@
+/**
+ * @module One thread as a user sees it through the worker: commands over HTTP (with ids derived
+ * from a counter, so two replays send the same commands) and a WebSocket subscriber from the
+ * first event (test/e2e/support/client.ts). The projection is folded from the stream alone.
+ */
+import type { StoredEvent, ThreadProjection } from '../../src/contracts/index.ts'
+import { fold, toProjection } from '../../src/domain/thread/index.ts'
+import { Subscriber, api } from '../../test/e2e/support/client.ts'
+
+export const REPLAY_WORKSPACE = 'ws-replay'
+export const REPLAY_THREAD = 'thread-replay'
+
+export class SystemThread {
+  readonly threadId = REPLAY_THREAD
+  private commands = 0
+  private readonly base: string
+  private readonly token: string
+  private subscriber: Subscriber | null = null
+
+  constructor(base: string, token: string) {
+    this.base = base
+    this.token = token
+  }
+
+  /** Sends a user command; resolves with the HTTP status and body (non-200 is the caller's to judge). */
+  async command(input: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+    return api(this.base, this.token, '/v1/commands', { commandId: `cmd-replay-${++this.commands}`, threadId: this.threadId, ...input })
+  }
+
+  async subscribe(): Promise<void> {
+    this.subscriber = await Subscriber.open(this.base, this.token, this.threadId, { fromStart: true })
+  }
+
+  /** Stored events the subscriber has seen, in stream order. */
+  get events(): StoredEvent[] {
+    return (this.subscriber?.events ?? []) as StoredEvent[]
+  }
+
+  projection(): ThreadProjection {
+    const events = this.events
+    return toProjection(fold(events.map((e) => e.event)), events.at(-1)?.sequence ?? 0)
+  }
+
+  /** Resolves with `find`'s answer once it has one; rejects with `what` after `timeoutMs`. */
+  async until<T>(what: string, find: (p: ThreadProjection) => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const found = find(this.projection())
+      if (found) return found
+      if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms; runs: ${JSON.stringify(this.projection().runs.map((r) => [r.ordinal, r.status]))}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+
+  /** Resolves once no new stream item arrived for `quietMs`. */
+  async quiet(quietMs = 150, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    let seen = -1
+    while (Date.now() < deadline) {
+      const now = this.subscriber?.items.length ?? 0
+      if (now === seen) return
+      seen = now
+      await new Promise((r) => setTimeout(r, quietMs))
+    }
+  }
+
+  close(): void {
+    this.subscriber?.close()
+  }
+}

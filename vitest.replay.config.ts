@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config'
+
+/**
+ * Whole-system replays (test/replay/): the bundled worker in Miniflare on 127.0.0.1, the real
+ * runner and adapters in-process on replay transports. One file at a time (they share a
+ * machine's CPU); the bundle is built once per file.
+ */
+export default defineConfig({
+  test: {
+    include: ['test/replay/**/*.test.ts'],
+    environment: 'node',
+    fileParallelism: false,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+})
