@@ -114,7 +114,11 @@ export function replayQuery(transcript: Transcript, options: ClaudeReplayOptions
           cursor.takeExit()
           return
         }
-        if (action.kind === 'prompt') prompts.push(action.message)
+        if (action.kind === 'prompt') {
+          prompts.push(action.message)
+          // Results name the prompts they answer by uuid: bind the recorded prompt's to the live one.
+          ids.bind(str(rec(rec(frameAhead(cursor)).message).uuid), action.message.uuid ?? null)
+        }
         try {
           outbound(actionFrame(action))
         } catch (error) {
