@@ -76,6 +76,8 @@ describe('CodexRpcClient with codex app-server', () => {
   it('should reject a pending request with codex.process_exited when the process is killed', async () => {
     const { child, client } = start()
     await client.initialize()
+    // Stopped first, so it cannot answer (model/list comes from memory in microseconds) before the kill.
+    child.kill('SIGSTOP')
     const pending = client.request('model/list', {})
     child.kill('SIGKILL')
     await expect(pending).rejects.toMatchObject({ code: 'codex.process_exited', exit: { signal: 'SIGKILL' } })

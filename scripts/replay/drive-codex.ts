@@ -4,44 +4,11 @@
  * the adapter) causes becomes a command: `turn/start` a message, `turn/steer` a steering message,
  * `turn/interrupt` a run interrupt, a response to a server request the recorded answer.
  */
-import { ACTIVE_RUN_STATUSES, type Answers, type Decision } from '../../src/contracts/index.ts'
+import { ACTIVE_RUN_STATUSES } from '../../src/contracts/index.ts'
 import type { CodexReplay } from '../../runner/codex/replay-transport.ts'
-import type { TranscriptEntry } from '../../runner/replay/index.ts'
 import type { SystemThread } from './thread.ts'
+import { nextUserFrame, obj, recordedAnswer, recordedText } from '../../runner/codex/replay-user-frames.ts'
 
-type Obj = Record<string, unknown>
-const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {})
-
-/** Outbound frames the adapter sends by itself while it carries out an effect. */
-const ADAPTER_OWN = new Set(['initialize', 'initialized', 'thread/start', 'thread/resume', 'thread/unsubscribe'])
-
-const recordedText = (frame: Obj): string =>
-  (Array.isArray(obj(frame.params).input) ? (obj(frame.params).input as unknown[]) : [])
-    .map(obj)
-    .filter((part) => part.type === 'text' && typeof part.text === 'string')
-    .map((part) => part.text as string)
-    .join('\n')
-
-const nextUserFrame = (remaining: readonly TranscriptEntry[]): { entry: TranscriptEntry; frame: Obj } | null => {
-  for (const entry of remaining) {
-    if (entry.type === 'runtime_exit') return { entry, frame: {} }
-    if (entry.type !== 'expect_outbound') continue
-    const frame = obj(entry.frame)
-    if (typeof frame.method === 'string' && ADAPTER_OWN.has(frame.method)) continue
-    return { entry, frame }
-  }
-  return null
-}
-
-const recordedAnswer = (result: Obj): { decision: Decision } | { answers: Answers } => {
-  if (typeof result.decision === 'string') return { decision: result.decision as Decision }
-  if (typeof result.answers === 'object' && result.answers !== null) {
-    const answers: Answers = {}
-    for (const [id, value] of Object.entries(obj(result.answers))) answers[id] = (obj(value).answers as string[] | undefined) ?? []
-    return { answers }
-  }
-  return { decision: 'accept' }
-}
 
 const ok = async (sent: Promise<{ status: number; body: unknown }>, what: string): Promise<void> => {
   const reply = await sent

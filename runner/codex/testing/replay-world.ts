@@ -9,15 +9,16 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
-import { ACTIVE_RUN_STATUSES, type Answers, type Decision, type Effect, type RuntimeEvent, type ThreadProjection } from '../../../src/contracts/index.ts'
+import { ACTIVE_RUN_STATUSES, type Effect, type RuntimeEvent, type ThreadProjection } from '../../../src/contracts/index.ts'
 import { ThreadWorld, type Step } from '../../../src/domain/testing/decider-spec.ts'
 import { checkpoint, checkpointId, command, create, linked, THREAD } from '../../../src/domain/testing/steps.ts'
 import { toProjection } from '../../../src/domain/thread/index.ts'
 import type { ProviderSession, SessionOptions } from '../../adapter.ts'
 import { nullLog, type NativeLog } from '../../native-log.ts'
-import { ReplayError, type MatchMode, type Transcript, type TranscriptEntry } from '../../replay/index.ts'
+import { ReplayError, type MatchMode, type Transcript } from '../../replay/index.ts'
 import { createCodexAdapter } from '../adapter.ts'
 import { createCodexReplay, type CodexReplay } from '../replay-transport.ts'
+import { nextUserFrame, obj, recordedAnswer, recordedText } from '../replay-user-frames.ts'
 
 export type ReplayWorldResult = {
   projection: ThreadProjection
@@ -28,41 +29,6 @@ export type ReplayWorldResult = {
   problems: string[]
 }
 
-type Obj = Record<string, unknown>
-const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {})
-
-/** Outbound frames the adapter sends by itself while it carries out an effect. */
-const ADAPTER_OWN = new Set(['initialize', 'initialized', 'thread/start', 'thread/resume', 'thread/unsubscribe'])
-
-const recordedText = (frame: Obj): string =>
-  (Array.isArray(obj(frame.params).input) ? (obj(frame.params).input as unknown[]) : [])
-    .map((part) => obj(part))
-    .filter((part) => part.type === 'text' && typeof part.text === 'string')
-    .map((part) => part.text as string)
-    .join('\n')
-
-/** The next outbound frame the user (not the adapter) causes, from the cursor on. */
-const nextUserFrame = (remaining: readonly TranscriptEntry[]): { entry: TranscriptEntry; frame: Obj } | null => {
-  for (const entry of remaining) {
-    if (entry.type === 'runtime_exit') return { entry, frame: {} }
-    if (entry.type !== 'expect_outbound') continue
-    const frame = obj(entry.frame)
-    if (typeof frame.method === 'string' && ADAPTER_OWN.has(frame.method)) continue
-    return { entry, frame }
-  }
-  return null
-}
-
-/** A recorded answer to a server request as a domain response. */
-const recordedAnswer = (result: Obj): { decision: Decision } | { answers: Answers } => {
-  if (typeof result.decision === 'string') return { decision: result.decision as Decision }
-  if (typeof result.answers === 'object' && result.answers !== null) {
-    const answers: Answers = {}
-    for (const [id, value] of Object.entries(obj(result.answers))) answers[id] = (obj(value).answers as string[] | undefined) ?? []
-    return { answers }
-  }
-  return { decision: 'accept' }
-}
 
 /** Options of {@link replayWorld}; `log` receives the native frames as the adapter saw them. */
 export type ReplayWorldOptions = { mode: MatchMode; log?: NativeLog }
