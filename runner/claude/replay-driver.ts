@@ -8,8 +8,8 @@
  */
 import { command, dispatch, interrupt, runId, system } from '../../src/domain/testing/steps.ts'
 import type { Transcript } from '../replay/index.ts'
-import { rec, str } from './json.ts'
-import { recordedPrompts, runEnded, runStarted } from './replay-projection.ts'
+import { runEnded, runStarted } from './replay-projection.ts'
+import { recordedUserActions } from './replay-user-actions.ts'
 import { ReplayedThread } from './replay-thread.ts'
 
 const WAIT_MS = 1000
@@ -17,61 +17,39 @@ const WAIT_MS = 1000
 /** Replays `transcript` in compatible mode; resolves with the thread, or rejects with the reason it failed. */
 export async function driveRecorded(transcript: Transcript): Promise<ReplayedThread> {
   const t = new ReplayedThread(transcript, { mode: 'compatible' })
-  const prompts = recordedPrompts(transcript)
   let runs = 0
-  let prompted = 0
-  let turnOpen = false
-  let exited = false
-  let opened = 0
-  for (const entry of transcript.entries) {
-    if (entry.type === 'runtime_exit') {
-      exited = true
-      continue
-    }
-    const frame = rec(entry.frame)
-    if (entry.type === 'emit_inbound') {
-      if (frame.type === 'result' && frame.parent_tool_use_id == null) turnOpen = false
-      continue
-    }
-    switch (frame.type) {
-      case 'query.open': {
-        const options = rec(frame.options)
-        if (options.resumeSessionAt !== undefined || options.forkSession === true) throw new Error('rollback / fork: not driven by the generic driver')
-        if (opened++ > 0 && exited) {
-          await t.until(`run ${runs} ends before the idle release`, (w) => runEnded(w, runs), WAIT_MS)
-          const released = t.events.filter((e) => e.type === 'session.released').length
-          t.step(system({ type: 'idle.release' }))
-          await t.until('the session is released', () => t.events.filter((e) => e.type === 'session.released').length > released, WAIT_MS)
-        }
-        exited = false
+  for (const action of recordedUserActions(transcript)) {
+    switch (action.kind) {
+      case 'unsupported':
+        throw new Error(`${action.what}: not driven by the generic driver (line ${action.line})`)
+      case 'reopen': {
+        await t.until(`run ${runs} ends before the idle release`, (w) => runEnded(w, runs), WAIT_MS)
+        const released = t.events.filter((e) => e.type === 'session.released').length
+        t.step(system({ type: 'idle.release' }))
+        await t.until('the session is released', () => t.events.filter((e) => e.type === 'session.released').length > released, WAIT_MS)
         break
       }
-      case 'prompt.offer': {
-        const text = prompts[prompted++]!
+      case 'prompt': {
         const active = runs > 0 && !runEnded(t.world, runs)
-        if (turnOpen && active) {
+        if (action.turnOpen && active) {
           await t.until(`run ${runs} starts its turn`, (w) => runStarted(w, runs), WAIT_MS)
-          t.step(dispatch(text, { dispatchMode: { type: 'steer_active', targetRunId: runId(runs) } }))
+          t.step(dispatch(action.text, { dispatchMode: { type: 'steer_active', targetRunId: runId(runs) } }))
         } else {
-          t.step(dispatch(text, active ? { dispatchMode: { type: 'queue_after_active' } } : {}))
+          t.step(dispatch(action.text, active ? { dispatchMode: { type: 'queue_after_active' } } : {}))
           runs++
         }
-        turnOpen = true
         break
       }
-      case 'query.interrupt':
+      case 'interrupt':
         await t.until(`run ${runs} starts its turn`, (w) => runStarted(w, runs), WAIT_MS)
         t.step(interrupt(runs))
         break
-      case 'permission.response': {
+      case 'answer': {
         await t.until('a runtime request is pending', (w) => [...w.state.runtimeRequests.values()].some((r) => r.status === 'pending'), WAIT_MS)
         const request = [...t.world.state.runtimeRequests.values()].find((r) => r.status === 'pending')!
-        const decision = str(rec(frame.result).behavior) === 'allow' ? 'accept' : 'decline'
-        t.step(command({ type: 'runtime-request.respond', requestId: request.id, decision }))
+        t.step(command({ type: 'runtime-request.respond', requestId: request.id, decision: action.decision }))
         break
       }
-      default:
-        throw new Error(`${String(frame.type)}: not driven by the generic driver (line ${entry.line})`)
     }
   }
   for (let n = 1; n <= runs; n++) await t.until(`run ${n} ends`, (w) => runEnded(w, n), WAIT_MS)

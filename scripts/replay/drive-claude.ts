@@ -6,12 +6,9 @@
  * runtime request. Forks, rollbacks and idle releases cannot be caused through the API here.
  */
 import type { ThreadProjection } from '../../src/contracts/index.ts'
-import { recordedPrompts } from '../../runner/claude/replay-projection.ts'
+import { recordedUserActions } from '../../runner/claude/replay-user-actions.ts'
 import type { Transcript } from '../../runner/replay/index.ts'
 import type { SystemThread } from './thread.ts'
-
-type Obj = Record<string, unknown>
-const rec = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {})
 
 const TERMINAL = new Set(['completed', 'interrupted', 'failed', 'cancelled'])
 const WAIT_MS = 5000
@@ -30,62 +27,39 @@ const ok = async (sent: Promise<{ status: number; body: unknown }>, what: string
 
 /** Plays the user's side of `transcript`; throws why it could not. */
 export async function driveClaude(transcript: Transcript, t: SystemThread): Promise<void> {
-  const prompts = recordedPrompts(transcript)
   let runs = 0
-  let prompted = 0
-  let turnOpen = false
-  let exited = false
-  let opened = 0
-  for (const entry of transcript.entries) {
-    if (entry.type === 'runtime_exit') {
-      exited = true
-      continue
-    }
-    const frame = rec(entry.frame)
-    if (entry.type === 'emit_inbound') {
-      if (frame.type === 'result' && frame.parent_tool_use_id == null) turnOpen = false
-      continue
-    }
-    switch (frame.type) {
-      case 'query.open': {
-        const options = rec(frame.options)
-        if (options.resumeSessionAt !== undefined || options.forkSession === true) throw new Error(`line ${entry.line}: rollback / fork is not driven through the API`)
-        if (opened++ > 0 && exited) throw new Error(`line ${entry.line}: a new query after the runtime exited (idle release) is not driven through the API`)
-        exited = false
-        break
-      }
-      case 'prompt.offer': {
-        const text = prompts[prompted++]!
+  for (const action of recordedUserActions(transcript)) {
+    switch (action.kind) {
+      case 'unsupported':
+        throw new Error(`line ${action.line}: ${action.what} is not driven through the API`)
+      case 'reopen':
+        throw new Error(`line ${action.line}: a new query after the runtime exited (idle release) is not driven through the API`)
+      case 'prompt': {
         // The recorded turn before this prompt had ended: wait for its run here too, so the
         // thread sees the same order every replay (never a race between the end and the dispatch).
-        if (!turnOpen && runs > 0) await t.until(`run ${runs} ends before the next prompt`, (q) => runEnded(q, runs), WAIT_MS)
+        if (!action.turnOpen && runs > 0) await t.until(`run ${runs} ends before the next prompt`, (q) => runEnded(q, runs), WAIT_MS)
         await t.quiet()
         const p = t.projection()
         const active = runs > 0 && !runEnded(p, runs)
-        if (turnOpen && active) {
+        if (action.turnOpen && active) {
           await t.until(`run ${runs} starts its turn`, (q) => runStarted(q, runs), WAIT_MS)
-          await ok(t.command({ type: 'message.dispatch', text, dispatchMode: { type: 'steer_active', targetRunId: runOf(p, runs)!.id } }), 'steer')
+          await ok(t.command({ type: 'message.dispatch', text: action.text, dispatchMode: { type: 'steer_active', targetRunId: runOf(p, runs)!.id } }), 'steer')
         } else {
-          await ok(t.command({ type: 'message.dispatch', text, ...(active ? { dispatchMode: { type: 'queue_after_active' } } : {}) }), 'message.dispatch')
+          await ok(t.command({ type: 'message.dispatch', text: action.text, ...(active ? { dispatchMode: { type: 'queue_after_active' } } : {}) }), 'message.dispatch')
           runs++
           await t.until(`run ${runs} is created`, (q) => runOf(q, runs), WAIT_MS)
         }
-        turnOpen = true
         break
       }
-      case 'query.interrupt': {
+      case 'interrupt':
         await t.until(`run ${runs} starts its turn`, (q) => runStarted(q, runs), WAIT_MS)
         await ok(t.command({ type: 'run.interrupt', runId: runOf(t.projection(), runs)!.id }), 'run.interrupt')
         break
-      }
-      case 'permission.response': {
+      case 'answer': {
         const request = await t.until('a runtime request is pending', (q) => q.runtimeRequests.find((r) => r.status === 'pending'), WAIT_MS)
-        const decision = rec(frame.result).behavior === 'allow' ? 'accept' : 'decline'
-        await ok(t.command({ type: 'runtime-request.respond', requestId: request.id, decision }), 'runtime-request.respond')
+        await ok(t.command({ type: 'runtime-request.respond', requestId: request.id, decision: action.decision }), 'runtime-request.respond')
         break
       }
-      default:
-        throw new Error(`line ${entry.line}: ${String(frame.type)} is not driven through the API`)
     }
   }
   for (let n = 1; n <= runs; n++) await t.until(`run ${n} ends`, (q) => runEnded(q, n), WAIT_MS)
