@@ -80,6 +80,7 @@ export function turnStart(text: string, opts: { runtimeMode?: RuntimeMode; inter
     providerThread: opts.providerThread ?? null,
     handoffText: null,
     worktreePath: null,
+    fork: null,
   }
 }
 

@@ -52,6 +52,7 @@ const turn = (n: number): TurnStart => ({
   providerThread: null,
   handoffText: 'Context handoff: earlier work',
   worktreePath: '/w/tree',
+  fork: null,
 })
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

@@ -4,7 +4,7 @@
  * them; replay-safe ones are redelivered until acknowledged (DESIGN.md, "ThreadObject").
  */
 import { z } from 'zod'
-import { CheckpointId, EffectId, MessageId, ProviderThreadId, RunAttemptId, RunId, RuntimeRequestId, ThreadId } from './ids.ts'
+import { CheckpointId, ContextTransferId, EffectId, MessageId, ProviderThreadId, RunAttemptId, RunId, RuntimeRequestId, ThreadId } from './ids.ts'
 import { InteractionMode, ModelSelection, ProviderKind, RuntimeMode } from './modes.ts'
 import { ImageAttachment } from './entities/common.ts'
 import { Answers, Decision } from './entities/request.ts'
@@ -33,6 +33,20 @@ export const EffectBody = z.discriminatedUnion('kind', [
     providerThread: ProviderThreadHandle.nullable(),
     handoffText: z.string().nullable(),
     worktreePath: z.string().nullable(),
+    /** Set on a fork's first run: where its files and its conversation start from. */
+    fork: z
+      .strictObject({
+        transferId: ContextTransferId,
+        sourceThreadId: ThreadId,
+        /** The source checkpoint ref the fork's worktree starts from; null when the source had none. */
+        checkpointRef: z.string().nullable(),
+        /** The source's provider thread, for a native fork; null when the fork is portable. */
+        providerThread: ProviderThreadHandle.nullable(),
+        /** The provider turn to fork through; null forks at the provider thread's head. */
+        throughNativeTurnRef: z.string().nullable(),
+      })
+      .nullable()
+      .default(null),
   }),
   z.strictObject({
     kind: z.literal('turn.steer'),

@@ -125,6 +125,7 @@ export function turnStart(
       : null,
     handoffText: null,
     worktreePath: null,
+    fork: null,
   }
 }
 

@@ -93,6 +93,7 @@ export const startRun = (draft: Draft, run: Run, ctx: DecideContext, reason: Att
       : null,
     handoffText: null,
     worktreePath: thread.worktreePath,
+    fork: null,
   })
   return started
 }
