@@ -7,8 +7,9 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { ensureDevSecret } from './dev-secret.ts'
+import { DEV_VARS, ensureDevSecret } from './dev-secret.ts'
 import { mintToken } from './tokens.ts'
 
 const { values } = parseArgs({
@@ -16,10 +17,16 @@ const { values } = parseArgs({
     port: { type: 'string', default: '8787' },
     workspace: { type: 'string', default: process.cwd() },
     'no-runner': { type: 'boolean', default: false },
+    /** Where the dev secret and the worker's state live (default: the project's own files). */
+    state: { type: 'string' },
   },
 })
 const port = Number(values.port)
-const secret = ensureDevSecret()
+const stateDir = values.state ? resolve(values.state) : null
+const devVars = stateDir ? resolve(stateDir, '.dev.vars') : DEV_VARS
+const persistTo = stateDir ? resolve(stateDir, 'wrangler') : '.wrangler/state'
+if (stateDir) mkdirSync(stateDir, { recursive: true })
+const secret = ensureDevSecret(devVars)
 const userToken = await mintToken(secret, { sub: 'user:local', scopes: ['read', 'operate'], workspaces: ['local'], days: 7 })
 const runnerToken = await mintToken(secret, { sub: 'runner:local', scopes: ['runner'], workspaces: ['local'], days: 30 })
 
@@ -32,7 +39,11 @@ const env = {
   XDG_CONFIG_HOME: resolve('.config'),
   WRANGLER_LOG_PATH: resolve('logs'),
 }
-const wrangler = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', '.wrangler/state'], {
+// wrangler's own entry, not `npx wrangler`: npm exec does not pass Ctrl-C on, and would leave workerd behind.
+const wranglerBin = fileURLToPath(new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url))
+const wranglerArgs = [wranglerBin, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo]
+if (stateDir) wranglerArgs.push('--env-file', devVars)
+const wrangler = spawn(process.execPath, wranglerArgs, {
   env,
   stdio: ['ignore', 'pipe', 'inherit'],
 })
@@ -62,7 +73,7 @@ wrangler.stdout.on('data', (chunk: Buffer) => {
         `  Runner token:  ${runnerToken}`,
         `  Try:           curl -H "Authorization: Bearer $TOKEN" ${base}/v1/workspaces/local/threads`,
         values['no-runner'] ? '  Runner:        not started (--no-runner)' : `  Runner:        serving ${resolve(values.workspace)}`,
-        'Stop with Ctrl-C; threads are kept in .wrangler/state for the next start.',
+        `Stop with Ctrl-C; threads are kept in ${persistTo} for the next start.`,
         '',
       ].join('\n'),
     )
@@ -76,9 +87,11 @@ const stop = (signal: NodeJS.Signals) => {
 }
 process.on('SIGINT', () => stop('SIGINT'))
 process.on('SIGTERM', () => stop('SIGTERM'))
-wrangler.on('exit', (code, signal) => {
+wrangler.on('exit', (code) => {
+  // Stopped by Ctrl-C or SIGTERM is a clean stop; wrangler exiting on its own is not.
+  const exitCode = stopping ? 0 : (code ?? 1)
   stop('SIGTERM')
   const others = children.filter((child) => child !== wrangler && child.exitCode === null)
-  if (others.length === 0) process.exit(code ?? (signal ? 0 : 1))
-  for (const child of others) child.on('exit', () => children.every((c) => c.exitCode !== null || c.signalCode !== null) && process.exit(code ?? 0))
+  if (others.length === 0) process.exit(exitCode)
+  for (const child of others) child.on('exit', () => children.every((c) => c.exitCode !== null || c.signalCode !== null) && process.exit(exitCode))
 })
