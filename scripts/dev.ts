@@ -10,6 +10,7 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DEV_VARS, ensureDevSecret } from './dev-secret.ts'
+import { buildUi } from './build-ui.ts'
 import { mintToken } from './tokens.ts'
 
 const { values } = parseArgs({
@@ -39,6 +40,7 @@ const env = {
   XDG_CONFIG_HOME: resolve('.config'),
   WRANGLER_LOG_PATH: resolve('logs'),
 }
+buildUi()
 // wrangler's own entry, not `npx wrangler`: npm exec does not pass Ctrl-C on, and would leave workerd behind.
 const wranglerBin = fileURLToPath(new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url))
 const wranglerArgs = [wranglerBin, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo]
@@ -69,6 +71,7 @@ wrangler.stdout.on('data', (chunk: Buffer) => {
       [
         '',
         `Loom is running at ${base} (workspace "local").`,
+        `  Open:          ${base}/#token=${userToken}`,
         `  API token:     ${userToken}`,
         `  Runner token:  ${runnerToken}`,
         `  Try:           curl -H "Authorization: Bearer $TOKEN" ${base}/v1/workspaces/local/threads`,

@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare'
+import { UI_DIST, buildUi } from './build-ui.ts'
 
 export const ROOT = resolve(import.meta.dirname, '..')
 /** As wrangler.toml. */
@@ -18,6 +19,7 @@ type V4Options = Parameters<typeof convertV4MiniflareOptions>[0]
 
 /** Bundles the worker into `outDir` (wrangler's dry-run deploy, no network). */
 export const bundleWorker = (outDir: string): void => {
+  buildUi()
   for (const dir of ['.config', 'logs', '.tmp']) mkdirSync(join(ROOT, dir), { recursive: true })
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'deploy', '--dry-run', '--outdir', outDir], {
     cwd: ROOT,
@@ -41,6 +43,14 @@ export const loomWorkerOptions = (dist: string, bindings: Record<string, string>
     modulesRoot: dist,
     modules: [{ type: 'ESModule', path: join(dist, 'index.js') }, ...sql.map((f) => ({ type: 'Text' as const, path: join(dist, f) }))],
     bindings,
+    // As wrangler.toml's [assets]: the UI's files, the API always to the worker.
+    assets: {
+      directory: UI_DIST,
+      binding: 'ASSETS',
+      run_worker_first: ['/v1/*'],
+      routerConfig: { has_user_worker: true },
+      assetConfig: { not_found_handling: 'single-page-application' },
+    },
     durableObjects: {
       THREADS: { className: 'ThreadObject', useSQLite: true },
       WORKSPACES: { className: 'WorkspaceObject', useSQLite: true },

@@ -1,0 +1,23 @@
+/** @module A checkpoint's unified diff, fetched when asked for. */
+import { useState } from 'preact/hooks'
+import type { LoomClient } from '../../src/client/index.ts'
+
+export const DiffToggle = ({ client, threadId, checkpointId }: { client: LoomClient; threadId: string; checkpointId: string }) => {
+  const [diff, setDiff] = useState<string | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const toggle = async () => {
+    if (diff !== null) return setDiff(null)
+    const result = await client.getCheckpointDiff(threadId, checkpointId)
+    if (result.ok) setDiff(typeof result.value === 'string' ? result.value : JSON.stringify(result.value, null, 2))
+    else setError(result.error.message)
+  }
+  return (
+    <>
+      <button class="link" data-testid="diff-toggle" onClick={() => void toggle()}>
+        {diff === null ? 'Show diff' : 'Hide diff'}
+      </button>
+      {error && <span class="error small">{error}</span>}
+      {diff !== null && <pre class="diff">{diff}</pre>}
+    </>
+  )
+}
