@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DEV_VARS, ensureDevSecret } from './dev-secret.ts'
 import { buildUi } from './build-ui.ts'
+import { startFakeModels } from './dev-fake-models.ts'
 import { mintToken } from './tokens.ts'
 
 const { values } = parseArgs({
@@ -18,6 +19,8 @@ const { values } = parseArgs({
     port: { type: 'string', default: '8787' },
     workspace: { type: 'string', default: process.cwd() },
     'no-runner': { type: 'boolean', default: false },
+    /** Agents talk to the fake model servers instead of real accounts (a demo, no key needed). */
+    'fake-models': { type: 'boolean', default: false },
     /** Where the dev secret and the worker's state live (default: the project's own files). */
     state: { type: 'string' },
   },
@@ -41,6 +44,7 @@ const env = {
   WRANGLER_LOG_PATH: resolve('logs'),
 }
 buildUi()
+const fakes = values['fake-models'] ? await startFakeModels(resolve(stateDir ?? '.tmp', 'fake-models')) : null
 // wrangler's own entry, not `npx wrangler`: npm exec does not pass Ctrl-C on, and would leave workerd behind.
 const wranglerBin = fileURLToPath(new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url))
 const wranglerArgs = [wranglerBin, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo]
@@ -55,7 +59,7 @@ let announced = false
 
 const startRunner = () => {
   const runner = spawn(process.execPath, ['runner/cli.ts', '--server', base, '--workspace', resolve(values.workspace)], {
-    env: { ...process.env, LOOM_RUNNER_TOKEN: runnerToken },
+    env: { ...process.env, ...fakes?.env, LOOM_RUNNER_TOKEN: runnerToken },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   children.push(runner)
@@ -76,6 +80,7 @@ wrangler.stdout.on('data', (chunk: Buffer) => {
         `  Runner token:  ${runnerToken}`,
         `  Try:           curl -H "Authorization: Bearer $TOKEN" ${base}/v1/workspaces/local/threads`,
         values['no-runner'] ? '  Runner:        not started (--no-runner)' : `  Runner:        serving ${resolve(values.workspace)}`,
+        ...(fakes ? [`  Fake models:   codex model "${fakes.models.codex}", claude model "${fakes.models.claude}" (scripted replies, no account)`] : []),
         `Stop with Ctrl-C; threads are kept in ${persistTo} for the next start.`,
         '',
       ].join('\n'),
@@ -95,6 +100,7 @@ wrangler.on('exit', (code) => {
   const exitCode = stopping ? 0 : (code ?? 1)
   stop('SIGTERM')
   const others = children.filter((child) => child !== wrangler && child.exitCode === null)
+  void fakes?.close()
   if (others.length === 0) process.exit(exitCode)
   for (const child of others) child.on('exit', () => children.every((c) => c.exitCode !== null || c.signalCode !== null) && process.exit(exitCode))
 })

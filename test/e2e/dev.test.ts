@@ -28,9 +28,9 @@ const freePort = () =>
 
 type Dev = { child: ChildProcess; output: () => string; base: string; token: string }
 
-const startDev = async (port: number): Promise<Dev> => {
+const startDev = async (port: number, extra: string[] = []): Promise<Dev> => {
   // Its own process group, so the test can see every process it started and that none is left.
-  const child = spawn(process.execPath, ['scripts/dev.ts', '--port', String(port), '--state', root, '--workspace', workspace], {
+  const child = spawn(process.execPath, ['scripts/dev.ts', '--port', String(port), '--state', root, '--workspace', workspace, ...extra], {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
@@ -74,9 +74,12 @@ afterAll(() => {
 })
 
 describe('npm run dev', () => {
-  it('should start the worker and a runner, stop cleanly on Ctrl-C, and find its threads again', { timeout: 240_000 }, async () => {
+  it('should start the worker and a runner, run a turn, stop cleanly on Ctrl-C, and find its threads again', { timeout: 240_000 }, async () => {
     const port = await freePort()
-    const first = await startDev(port)
+    // The demo mode: the real Codex binary against the fake model server, no account.
+    const first = await startDev(port, ['--fake-models'])
+    const model = /codex model "([^"]+)"/.exec(first.output())?.[1]
+    expect(model).toBeTruthy()
     expect(first.output()).toContain(`Loom is running at ${first.base}`)
     expect(first.output()).toContain(`Runner:        serving ${workspace}`)
 
@@ -88,10 +91,18 @@ describe('npm run dev', () => {
     expect(providers.map((p: any) => p.provider).sort()).toEqual(['claude', 'codex'])
 
     const threadId = uniqueId('thr')
-    await dispatch(first.base, first.token, { type: 'thread.create', threadId, workspaceId: 'local', title: 'kept', modelSelection: { provider: 'codex', model: 'gpt-5' } })
+    await dispatch(first.base, first.token, { type: 'thread.create', threadId, workspaceId: 'local', title: 'kept', modelSelection: { provider: 'codex', model: model! } })
+    await dispatch(first.base, first.token, { type: 'message.dispatch', threadId, text: 'hello from a newcomer' })
+    const run = await waitFor('the turn to end', async () => {
+      const reply = await api(first.base, first.token, `/v1/threads/${threadId}`)
+      const latest = reply.body?.runs?.[0]
+      return latest && ['completed', 'failed', 'interrupted'].includes(latest.status) ? { run: latest, items: reply.body.turnItems } : undefined
+    })
+    expect(run.run.status).toBe('completed')
+    expect(run.items.map((i: any) => i.content.text).filter(Boolean)).toContain('reply 1: hello from a newcomer')
     expect(await stopDev(first)).toBe(0)
 
-    const second = await startDev(port)
+    const second = await startDev(port, ['--no-runner'])
     const threads = await waitFor('the thread list', async () => {
       const reply = await api(second.base, second.token, '/v1/workspaces/local/threads')
       return reply.status === 200 ? reply.body.threads : undefined
