@@ -1,5 +1,5 @@
 /** @module One thread: its header and settings, its runs and items as they stream, the composer. */
-import { useState } from 'preact/hooks'
+import { useEffect, useRef, useState } from 'preact/hooks'
 import type { LoomClient, Result } from '../../src/client/index.ts'
 import type { ThreadProjection } from '../../src/contracts/index.ts'
 import { ACTIVE_RUN_STATUSES } from '../../src/contracts/index.ts'
@@ -82,6 +82,13 @@ export const ThreadPage = ({ client, threadId, workspaceId }: { client: LoomClie
 }
 
 const Conversation = ({ client, projection, act }: { client: LoomClient; projection: ThreadProjection; act: Act }) => {
+  const end = useRef<HTMLDivElement>(null)
+  const streamed = Object.values(projection.streaming).reduce((n, text) => n + text.length, 0)
+  // Follow the conversation as it grows, unless the reader has scrolled up to look at something.
+  useEffect(() => {
+    const main = end.current?.closest('main')
+    if (main && main.scrollHeight - main.scrollTop - main.clientHeight < 240) end.current?.scrollIntoView({ block: 'end' })
+  }, [projection.sequence, streamed])
   const runs = [...projection.runs].sort((a, b) => a.ordinal - b.ordinal)
   const before = projection.turnItems.filter((item) => item.runId === null || !runs.some((r) => r.id === item.runId))
   return (
@@ -90,6 +97,7 @@ const Conversation = ({ client, projection, act }: { client: LoomClient; project
       {runs.map((run) => (
         <RunSection key={run.id} run={run} projection={projection} client={client} act={act} />
       ))}
+      <div ref={end} />
     </div>
   )
 }
