@@ -133,7 +133,7 @@ describe('browser UI', () => {
     await expect.poll(() => page.getByTestId('run').last().getAttribute('data-status'), { timeout: 30_000 }).toBe('completed')
     await expect.poll(() => page.locator('[data-type="assistant_message"] .text').last().textContent()).toContain('<img src=x')
     expect(await page.locator('main img, main script, aside img').count()).toBe(0)
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined()
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined()
     await shot(page, '6-hostile-text')
     await page.close()
   })
