@@ -3,7 +3,7 @@
  * file in its state directory: the session id, whether its transcript exists (then the next
  * open is a `resume`, never a new session), a pending rollback cursor, the conversation head,
  * and for each Loom turn the head it started from (so a rollback that drops turns knows the
- * assistant uuid to `resumeSessionAt`).
+ * assistant uuid to `resumeSessionAt`), and a fork's source until its first prompt.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
@@ -20,11 +20,13 @@ export type SessionState = {
   turnHeads: Record<string, string | null>
   /** Sessions a rollback emptied: a turn naming one starts a new session instead. */
   abandoned: string[]
+  /** A fork not yet opened: the next open resumes this source session at `at` into a new one. */
+  forkFrom: { sessionId: string; at: string | null } | null
 }
 
 const MAX_TURNS = 500
 
-export const emptyState = (): SessionState => ({ sessionId: null, started: false, resumeAt: null, head: null, turnHeads: {}, abandoned: [] })
+export const emptyState = (): SessionState => ({ sessionId: null, started: false, resumeAt: null, head: null, turnHeads: {}, abandoned: [], forkFrom: null })
 
 export class SessionStateStore {
   private readonly file: string

@@ -61,13 +61,14 @@ export class ClaudeSession implements ProviderSession {
     const policy = claudePolicy(effect.runtimeMode, effect.interactionMode)
     const model = claudeModel(this.o.providerEnv, effect.modelSelection.model)
     this.selectSession(effect.providerThread)
+    if (effect.providerThread === null && effect.fork?.providerThread) this.startFork(effect.fork.providerThread)
     const sessionId = this.state.sessionId ?? randomUUID()
     this.state.sessionId = sessionId
     const key = JSON.stringify([sessionId, policy, model, this.o.cwd])
     if (this.live && (this.live.key !== key || this.live.query.ended || this.state.resumeAt)) await this.closeLive()
     if (!this.live) this.live = { query: this.open(sessionId, policy, model), key }
 
-    const headBefore = this.state.resumeAt ?? this.state.head ?? effect.providerThread?.nativeConversationHeadRef ?? null
+    const headBefore = this.state.resumeAt ?? this.state.forkFrom?.at ?? this.state.head ?? effect.providerThread?.nativeConversationHeadRef ?? null
     const turn = new ActiveTurn(effect.runId, effect.attemptId, policy)
     this.turn = turn
     this.mapper = new MessageMapper(effect.runId, this.o.cwd, headBefore)
@@ -76,7 +77,7 @@ export class ClaudeSession implements ProviderSession {
 
     const uuid = randomUUID()
     turn.pushed(uuid, false)
-    this.state = { ...this.state, started: true, resumeAt: null, turnHeads: { ...this.state.turnHeads, [turn.nativeTurnId]: headBefore } }
+    this.state = { ...this.state, started: true, resumeAt: null, forkFrom: null, turnHeads: { ...this.state.turnHeads, [turn.nativeTurnId]: headBefore } }
     this.store.save(this.state)
     this.live.query.offer(sdkUserMessage(effect.message, { uuid, handoffText: effect.handoffText }))
   }
@@ -152,6 +153,21 @@ export class ClaudeSession implements ProviderSession {
     this.state = { ...emptyState(), turnHeads: this.state.turnHeads, abandoned: this.state.abandoned }
   }
 
+  /**
+   * A fork's first run: a new session id of ours, opened by resuming the source session with
+   * `forkSession` at the source's head after the fork point (docs/probes/claude.md (c): the
+   * fork keeps the source's uuids, so later rollbacks in the fork find their cursors).
+   */
+  private startFork(source: NonNullable<NonNullable<TurnStart['fork']>['providerThread']>): void {
+    if (source.provider !== 'claude' || !source.nativeThreadRef) {
+      throw new AdapterError(providerFailure('validation_error', `claude cannot fork a ${source.provider} conversation natively`, 'capability_unsupported', false))
+    }
+    if (!source.nativeConversationHeadRef) {
+      throw new AdapterError(providerFailure('validation_error', 'claude forks at an assistant message; the fork point has none recorded', 'capability_unsupported', false))
+    }
+    this.state = { ...emptyState(), sessionId: randomUUID(), forkFrom: { sessionId: source.nativeThreadRef, at: source.nativeConversationHeadRef }, turnHeads: this.state.turnHeads, abandoned: this.state.abandoned }
+  }
+
   private abandon(sessionId: string | null): string[] {
     return sessionId ? [...this.state.abandoned.filter((id) => id !== sessionId), sessionId].slice(-50) : this.state.abandoned
   }
@@ -166,8 +182,15 @@ export class ClaudeSession implements ProviderSession {
       env: claudeProcessEnv(this.o.stateDir, this.o.providerEnv, policy.allowDangerouslySkipPermissions && runningAsRoot()),
     }
     if (policy.allowDangerouslySkipPermissions) options.allowDangerouslySkipPermissions = true
-    if (!this.state.started) options.sessionId = sessionId
-    else {
+    if (!this.state.started) {
+      options.sessionId = sessionId
+      const fork = this.state.forkFrom
+      if (fork) {
+        options.resume = fork.sessionId
+        options.forkSession = true
+        if (fork.at) options.resumeSessionAt = fork.at
+      }
+    } else {
       options.resume = sessionId
       if (this.state.resumeAt) options.resumeSessionAt = this.state.resumeAt
     }

@@ -26,6 +26,7 @@ export type CodexSessionDeps = {
 }
 
 type Answer = { request: ServerRequest; resolve: (result: ServerRequestResult) => void }
+type ForkSource = NonNullable<NonNullable<TurnStart['fork']>['providerThread']>
 
 const RELEASE_REASONS = new Set(['idle_timeout', 'runtime_error', 'manual_shutdown', 'server_shutdown'])
 const validation = (message: string, code: string): AdapterError => new AdapterError(providerFailure('validation_error', message, code, false))
@@ -202,7 +203,11 @@ export class CodexSession implements ProviderSession, ConnectionListener {
     const connection = await this.#connect()
     const model = effect.modelSelection.model
     const cwd = effect.worktreePath ?? this.#deps.options.cwd
-    const threadId = await this.#ensureThread(connection, effect.providerThread?.nativeThreadRef ?? null, model, cwd)
+    // A fork's first run starts from the source's conversation; every later run resumes its own.
+    const fork = effect.providerThread === null ? effect.fork?.providerThread : null
+    const threadId = fork
+      ? await this.#forkThread(connection, fork, effect.fork?.throughNativeTurnRef ?? null, model, cwd)
+      : await this.#ensureThread(connection, effect.providerThread?.nativeThreadRef ?? null, model, cwd)
     this.#emit({ type: 'provider-thread.bound', runId: effect.runId, provider: 'codex', nativeThreadId: threadId, nativeConversationHeadRef: null })
     this.#announce(model)
     const effort = effect.modelSelection.options?.reasoningEffort
@@ -245,6 +250,26 @@ export class CodexSession implements ProviderSession, ConnectionListener {
       return this.#bind(connection, thread.id)
     } catch (error) {
       throw new AdapterError(rpcFailure(error, 'thread/start'))
+    }
+  }
+
+  /** A new Codex thread holding the source thread's history through `throughTurnId` (all of it when null). */
+  async #forkThread(connection: CodexConnection, source: ForkSource, throughTurnId: string | null, model: string, cwd: string): Promise<string> {
+    if (source.provider !== 'codex' || !source.nativeThreadRef) {
+      throw new AdapterError(providerFailure('validation_error', `codex cannot fork a ${source.provider} conversation natively`, 'capability_unsupported', false))
+    }
+    try {
+      // lastTurnId keeps the history through that turn, inclusive (docs/probes/codex.md (a)).
+      const { thread } = await connection.request(this, 'thread/fork', {
+        threadId: source.nativeThreadRef,
+        ...(throughTurnId ? { lastTurnId: throughTurnId } : {}),
+        cwd,
+        model,
+        excludeTurns: true,
+      })
+      return this.#bind(connection, thread.id)
+    } catch (error) {
+      throw new AdapterError(rpcFailure(error, 'thread/fork'))
     }
   }
 

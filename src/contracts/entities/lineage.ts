@@ -20,6 +20,7 @@ export const CheckpointFile = z.strictObject({
   additions: z.number().int().nonnegative(),
   deletions: z.number().int().nonnegative(),
 })
+export type CheckpointFile = z.infer<typeof CheckpointFile>
 
 export const Checkpoint = z.strictObject({
   id: CheckpointId,
@@ -53,6 +54,25 @@ export const ResolvedPoint = z.strictObject({
 })
 export type ResolvedPoint = z.infer<typeof ResolvedPoint>
 
+/** One piece of conversation a handoff can carry, taken from a turn item (never reasoning). */
+export const HandoffEntry = z.strictObject({
+  /** The run of the thread it came from; null for items inherited from another thread. */
+  runOrdinal: z.number().int().nullable(),
+  kind: z.enum(['user', 'assistant', 'plan', 'todo', 'files', 'command', 'search', 'subagent', 'error']),
+  text: z.string(),
+})
+export type HandoffEntry = z.infer<typeof HandoffEntry>
+
+/** A provider thread as another thread may name it (no session, no coverage). */
+export const ProviderThreadRef = z.strictObject({
+  id: ProviderThreadId,
+  provider: ProviderKind,
+  nativeThreadRef: z.string().nullable(),
+  /** Where the conversation stands (Claude: an assistant message uuid); for a fork, the point to fork at. */
+  nativeConversationHeadRef: z.string().nullable(),
+})
+export type ProviderThreadRef = z.infer<typeof ProviderThreadRef>
+
 export const ContextTransfer = z.strictObject({
   id: ContextTransferId,
   type: z.enum(['fork', 'provider_handoff', 'merge_back']),
@@ -70,6 +90,17 @@ export const ContextTransfer = z.strictObject({
   createdAt: Millis,
   updatedAt: Millis,
   consumedAt: Millis.nullable(),
+  /** Fork: where the source's native conversation and files stood at the fork point, for a native fork. */
+  origin: z
+    .strictObject({
+      providerThread: ProviderThreadRef.nullable(),
+      /** The provider turn the fork point ends with; null when the point has no provider turn. */
+      throughNativeTurnRef: z.string().nullable(),
+      checkpointRef: z.string().nullable(),
+    })
+    .optional(),
+  /** Merge-back: the fork's delta (its own items after the fork point), as the source will hand it on. */
+  delta: z.array(HandoffEntry).optional(),
 })
 export type ContextTransfer = z.infer<typeof ContextTransfer>
 

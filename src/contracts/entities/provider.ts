@@ -50,6 +50,8 @@ export const ProviderTurn = z.strictObject({
   nativeTurnRef: z.string().max(512).nullable(),
   ordinal: z.number().int().positive(),
   status: ProviderTurnStatus,
+  /** The conversation head once this turn ended (Claude: its last assistant uuid), to fork through it. */
+  conversationHeadRef: z.string().max(512).nullable().optional(),
   startedAt: Millis,
   completedAt: Millis.nullable(),
 })

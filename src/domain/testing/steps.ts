@@ -121,3 +121,19 @@ export const completedRunIn = (threadId: string, n = 1): Step[] => [
   say(n, `fork-msg-${n}`, `fork reply ${n}`, threadId),
   turnCompleted(n, { threadId }),
 ]
+
+/** The runner bound run `n` to a provider thread (`native` is the provider's own thread id). */
+export const bound = (n: number, provider: ProviderKind, native: string, threadId = THREAD, head: string | null = null): Step =>
+  runtime({ type: 'provider-thread.bound', runId: runId(n, threadId), provider, nativeThreadId: native, nativeConversationHeadRef: head })
+
+/** A completed run served by `provider` thread `native`, optionally with another model selection. */
+export const servedRun = (n: number, provider: ProviderKind, native: string, input: { text?: string; threadId?: string; head?: string } = {}): Step[] => {
+  const threadId = input.threadId ?? THREAD
+  return [
+    dispatch(input.text ?? `message ${n}`, { threadId, modelSelection: MODEL[provider] }),
+    bound(n, provider, native, threadId),
+    turnStarted(n, 1, threadId),
+    say(n, `${threadId}-msg-${n}`, `reply ${n}`, threadId),
+    turnCompleted(n, { threadId, nativeConversationHeadRef: input.head ?? null }),
+  ]
+}

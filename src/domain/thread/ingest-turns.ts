@@ -16,7 +16,7 @@ export const turnCompleted = (draft: Draft, event: Extract<RuntimeEvent, { type:
   if (attempt.providerTurnId && turnId !== attempt.providerTurnId) return done(draft, 'terminal of a child turn')
   if (turnId) {
     const turn = draft.get('providerTurns', turnId)
-    if (turn) draft.put('provider-turn.updated', { ...turn, status: event.status, completedAt: ctx.now })
+    if (turn) draft.put('provider-turn.updated', { ...turn, status: event.status, completedAt: ctx.now, conversationHeadRef: event.nativeConversationHeadRef ?? turn.conversationHeadRef ?? null })
   }
   if (event.nativeConversationHeadRef && run.providerThreadId) {
     const providerThread = draft.get('providerThreads', run.providerThreadId)

@@ -15,6 +15,16 @@ import { turnCompleted } from './ingest-turns.ts'
 
 export type { IngestContext, Ingested } from './ingest-support.ts'
 
+/** The handoffs a run carried to its provider thread. */
+const handoffsOf = (draft: Draft, runId: string) => draft.all('contextHandoffs').filter((h) => h.targetRunId === runId).map((h) => h.id)
+
+/** The source provider thread a run's native fork started from, if the run resolved one. */
+const nativeForkOf = (draft: Draft, runId: string) => {
+  const transfer = draft.all('contextTransfers').find((t) => t.type === 'fork' && t.targetRunId === runId && t.resolution === 'native_fork')
+  const source = transfer?.origin?.providerThread
+  return transfer && source ? { providerThreadId: source.id, providerTurnId: null, checkpointId: transfer.sourcePoint.checkpointId } : null
+}
+
 export const ingest = (state: ThreadState, event: RuntimeEvent, ctx: IngestContext): Ingested => {
   const draft = new Draft(state)
   if (state.thread === null) return done(draft, 'thread does not exist')
@@ -80,8 +90,8 @@ export const ingest = (state: ThreadState, event: RuntimeEvent, ctx: IngestConte
         status: isActive(run.status) ? 'active' : 'idle',
         firstRunOrdinal: existing?.firstRunOrdinal ?? run.ordinal,
         lastRunOrdinal: Math.max(existing?.lastRunOrdinal ?? 0, run.ordinal),
-        handoffIds: existing?.handoffIds ?? [],
-        forkedFrom: existing?.forkedFrom ?? null,
+        handoffIds: [...new Set([...(existing?.handoffIds ?? []), ...handoffsOf(draft, run.id)])],
+        forkedFrom: existing?.forkedFrom ?? nativeForkOf(draft, run.id),
         createdAt: existing?.createdAt ?? now,
         updatedAt: now,
       })
@@ -170,7 +180,8 @@ export const ingest = (state: ThreadState, event: RuntimeEvent, ctx: IngestConte
         runId: run.id,
         nodeId,
         providerThreadId: run.providerThreadId,
-        parentItemId: event.nativeItemId ? deriveId.item(run.provider, event.nativeItemId) : null,
+        // Only an item that exists (Codex's request_user_input call never becomes an item).
+        parentItemId: parent && event.nativeItemId ? deriveId.item(run.provider, event.nativeItemId) : null,
         ordinal: draft.nextItemOrdinal(),
         status: 'waiting',
         visibility: 'local',

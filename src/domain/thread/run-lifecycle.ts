@@ -16,6 +16,7 @@ import type { Draft } from './draft.ts'
 import type { DecideContext } from './context.ts'
 import { activeRun, isActive, pendingRequestsOf, providerThreadFor, queuedRuns } from './queries.ts'
 import { addRunSignal } from './run-signals.ts'
+import { planRunContext, settleRunTransfers } from './context-plan.ts'
 
 type Terminal = 'completed' | 'interrupted' | 'failed' | 'cancelled'
 
@@ -74,6 +75,12 @@ export const startRun = (draft: Draft, run: Run, ctx: DecideContext, reason: Att
   })
   const thread = draft.thread
   const message = draft.get('messages', messageIds[0] ?? run.userMessageId) as ConversationMessage
+  // Context is chosen once per run: a restarted attempt continues the provider thread the first one fed.
+  const context = reason === 'initial' ? planRunContext(draft, run, providerThread, ctx) : { handoffText: null, fork: null }
+  if (context.handoffText !== null) {
+    const handoffs = draft.all('contextHandoffs').filter((h) => h.targetRunId === run.id)
+    draft.put('run.updated', { ...started, contextHandoffId: handoffs.at(-1)?.id ?? null })
+  }
   draft.effect({
     kind: 'turn.start',
     runId: run.id,
@@ -91,11 +98,11 @@ export const startRun = (draft: Draft, run: Run, ctx: DecideContext, reason: Att
           nativeConversationHeadRef: providerThread.nativeConversationHeadRef,
         }
       : null,
-    handoffText: null,
+    handoffText: context.handoffText,
     worktreePath: thread.worktreePath,
-    fork: null,
+    fork: context.fork,
   })
-  return started
+  return draft.get('runs', run.id) as Run
 }
 
 /** Starts the head of the queue when nothing is active, and tells the rest why they wait. */
@@ -182,6 +189,7 @@ export const finishRun = (draft: Draft, run: Run, ending: RunEnding, ctx: Decide
       draft.put('provider-thread.updated', { ...providerThread, status: 'idle', updatedAt: ctx.now })
     }
   }
+  settleRunTransfers(draft, run, ending.status, ctx)
   draft.put('run.updated', {
     ...run,
     status: ending.status,

@@ -9,6 +9,7 @@ import type { DecideContext } from './context.ts'
 import { activeRun } from './queries.ts'
 import { loseRunner, refreshWaiting, startNextQueued } from './run-lifecycle.ts'
 import { ForkSeed, MergeBackDelivery } from './seeds.ts'
+import { entriesOf } from './handoff.ts'
 
 export type SystemCommand =
   | { type: 'runner.linked'; epoch: number }
@@ -146,7 +147,9 @@ const seedFork = (draft: Draft, state: ThreadState, raw: string, ctx: DecideCont
 const receiveMergeBack = (draft: Draft, raw: string, ctx: DecideContext): Decision => {
   const delivery = MergeBackDelivery.parse(JSON.parse(raw))
   if (draft.get('contextTransfers', delivery.transfer.id)) return accepted(draft)
-  draft.put('context-transfer.created', { ...delivery.transfer, status: 'delivered', updatedAt: ctx.now })
+  // The fork's runs are not this thread's: its entries carry no run ordinal here.
+  const delta = entriesOf(delivery.items, () => null)
+  draft.put('context-transfer.created', { ...delivery.transfer, status: 'delivered', updatedAt: ctx.now, delta })
   draft.put('turn-item.updated', {
     id: deriveId.signalItem(delivery.transfer.id, 'merge-back', 1),
     threadId: draft.thread.id,

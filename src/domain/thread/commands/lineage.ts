@@ -2,7 +2,7 @@
  * @module Rollback, fork and merge-back, as decisions: what the thread records and which
  * effects it commits. Carrying them out (git, provider conversations) is the runner's part.
  */
-import { deriveId, loomError, type Command, type ResolvedPoint, type SourcePoint } from '../../../contracts/index.ts'
+import { deriveId, loomError, type Command, type ContextTransfer, type ResolvedPoint, type SourcePoint } from '../../../contracts/index.ts'
 import type { Draft, Rejected } from '../draft.ts'
 import { rejected } from '../draft.ts'
 import type { DecideContext } from '../context.ts'
@@ -45,7 +45,28 @@ export const resolvePoint = (draft: Draft, point: SourcePoint): ResolvedPoint | 
 
 const isRejected = (value: ResolvedPoint | Rejected): value is Rejected => 'ok' in value
 
+/** Where the source's provider conversation and files stand at `point`, for the fork's first run. */
+const originOf = (draft: Draft, point: ResolvedPoint): NonNullable<ContextTransfer['origin']> => {
+  const checkpointRef = point.checkpointId ? (draft.get('checkpoints', point.checkpointId)?.ref ?? null) : null
+  const run = point.runId ? draft.get('runs', point.runId) : undefined
+  const providerThread = point.providerThreadId ? draft.get('providerThreads', point.providerThreadId) : undefined
+  if (!run || !providerThread) return { providerThread: null, throughNativeTurnRef: null, checkpointRef }
+  const attempt = run.activeAttemptId ? draft.get('attempts', run.activeAttemptId) : undefined
+  const turn = attempt?.providerTurnId ? draft.get('providerTurns', attempt.providerTurnId) : undefined
+  // The thread's head is this turn's end only while no later run of it has moved it on.
+  const latest = (providerThread.lastRunOrdinal ?? 0) <= run.ordinal
+  const head = turn?.conversationHeadRef ?? (latest ? providerThread.nativeConversationHeadRef : null)
+  return {
+    providerThread: { id: providerThread.id, provider: providerThread.provider, nativeThreadRef: providerThread.nativeThreadRef, nativeConversationHeadRef: head },
+    throughNativeTurnRef: turn?.nativeTurnRef ?? null,
+    checkpointRef,
+  }
+}
+
 export const decideRollback = (draft: Draft, cmd: Of<'checkpoint.rollback'>, ctx: DecideContext): Rejected | null => {
+  if (draft.thread.checkpoints === 'unavailable') {
+    return rejected(loomError('capability_unsupported', 'checkpoints and rollback are unavailable: the workspace is not a git repository', { feature: 'checkpoints' }))
+  }
   if (activeRun(draft) || queuedRuns(draft).length > 0) {
     return rejected(loomError('run_active', 'a rollback waits until no run is active or queued'))
   }
@@ -120,6 +141,7 @@ export const decideFork = (draft: Draft, cmd: Of<'thread.fork'>, ctx: DecideCont
     createdAt: ctx.now,
     updatedAt: ctx.now,
     consumedAt: null,
+    origin: originOf(draft, point),
   })
   draft.effect({ kind: 'fork.seed', targetThreadId: cmd.targetThreadId, seed: JSON.stringify(forkSeed(draft, transfer, cmd.title ?? null)) })
   return null
