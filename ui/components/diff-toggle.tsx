@@ -8,7 +8,7 @@ export const DiffToggle = ({ client, threadId, checkpointId }: { client: LoomCli
   const toggle = async () => {
     if (diff !== null) return setDiff(null)
     const result = await client.getCheckpointDiff(threadId, checkpointId)
-    if (result.ok) setDiff(typeof result.value === 'string' ? result.value : JSON.stringify(result.value, null, 2))
+    if (result.ok) setDiff(result.value.truncated ? `${result.value.diff}\n… (truncated)` : result.value.diff)
     else setError(result.error.message)
   }
   return (
