@@ -54,6 +54,7 @@ export const loomWorkerOptions = (dist: string, bindings: Record<string, string>
     durableObjects: {
       THREADS: { className: 'ThreadObject', useSQLite: true },
       WORKSPACES: { className: 'WorkspaceObject', useSQLite: true },
+      TOKEN_GUARDS: { className: 'TokenGuard', useSQLite: true },
     },
   }
 }

@@ -3,5 +3,6 @@ import { app } from './app.ts'
 
 export { ThreadObject } from './thread/thread-object.ts'
 export { WorkspaceObject } from './workspace/workspace-object.ts'
+export { TokenGuard } from './auth/token-guard.ts'
 
 export default app

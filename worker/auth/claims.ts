@@ -9,6 +9,10 @@ export const Claims = z.object({
   exp: z.number().int(),
   scopes: z.array(Scope).min(1),
   workspaces: z.array(z.string().min(1).max(256)),
+  /** The token's id, for revoking it alone (LOOM_REVOKED `jti:<id>`). */
+  jti: z.string().min(1).max(256).optional(),
+  /** The signing key's id; taken from the verified header, never from the payload. */
+  kid: z.string().max(256).optional(),
 })
 export type Claims = z.infer<typeof Claims>
 

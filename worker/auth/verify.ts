@@ -1,7 +1,9 @@
-/** @module Verifying bearer tokens (HS256 JWT, hono's jwt helper). */
-import { verify } from 'hono/jwt'
+/** @module Verifying bearer tokens (HS256 JWT, hono's jwt helper) against the keyring and retired kids. */
+import { decode, verify } from 'hono/jwt'
 import { loomError, type LoomError } from '../../src/contracts/index.ts'
 import { Claims } from './claims.ts'
+import { DEFAULT_KID, type Keyring } from './keys.ts'
+import { isRevokedKid, type Revocations } from './revocations.ts'
 
 /** Imported once per isolate and secret: importing the HMAC key was a share of every request. */
 const keys = new Map<string, Promise<CryptoKey>>()
@@ -14,8 +16,22 @@ const keyOf = (secret: string): Promise<CryptoKey> => {
   return key
 }
 
-export const verifyToken = async (token: string, secret: string): Promise<Claims | LoomError> => {
-  if (!secret) return loomError('internal_error', 'the server has no token secret configured')
+const kidOf = (token: string): string | null => {
+  try {
+    const kid = decode(token).header.kid
+    return kid === undefined ? DEFAULT_KID : kid
+  } catch {
+    return null
+  }
+}
+
+export const verifyToken = async (token: string, keyring: Keyring | null, revocations: Revocations): Promise<Claims | LoomError> => {
+  if (!keyring || keyring.size === 0) return loomError('internal_error', 'the server has no valid token keys configured')
+  const kid = kidOf(token)
+  if (kid === null) return loomError('unauthorized', 'the token is not valid')
+  const secret = keyring.get(kid)
+  // The kid is not echoed: a token is the caller's, but our key names are ours.
+  if (secret === undefined) return loomError('unauthorized', 'the token is signed with an unknown key')
   let payload: unknown
   try {
     payload = await verify(token, await keyOf(secret), 'HS256')
@@ -26,7 +42,8 @@ export const verifyToken = async (token: string, secret: string): Promise<Claims
   }
   const claims = Claims.safeParse(payload)
   if (!claims.success) return loomError('unauthorized', 'the token lacks sub, exp, scopes or workspaces')
-  return claims.data
+  if (isRevokedKid(revocations, kid)) return loomError('unauthorized', 'the token has been revoked')
+  return { ...claims.data, kid }
 }
 
 export const isError = (value: Claims | LoomError): value is LoomError => 'code' in value

@@ -1,4 +1,5 @@
 /** @module Errors at the HTTP edge: thrown once where they arise, mapped to a response in one place. */
+import { log } from '../../log.ts'
 import { HTTPException } from 'hono/http-exception'
 import type { ErrorHandler } from 'hono'
 import { loomError, statusOf, type LoomError } from '../../../src/contracts/index.ts'
@@ -14,7 +15,7 @@ export function raise(error: LoomError): never {
 
 export const onError: ErrorHandler = (err) => {
   if (err instanceof HTTPException) return err.getResponse()
-  console.error(JSON.stringify({ msg: 'unhandled error', error: err instanceof Error ? err.stack : String(err) }))
+  log.error('unhandled error', { cause: err })
   return errorResponse(loomError('internal_error', 'something went wrong on our side'))
 }
 
