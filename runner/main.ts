@@ -46,9 +46,10 @@ export const runMain = async (argv: string[], adapters: (providerEnv: Record<str
     io.stderr(`loom-runner: cannot create the state directory ${options.stateDir}: ${String(cause)}\n`)
     return 2
   }
-  const log = createLogger(options.logFormat, (line) => io.stdout(`${line}\n`))
+  let runner: Runner | undefined
+  const log = createLogger(options.logFormat, (line) => io.stdout(`${line}\n`), undefined, () => ({ runnerId: runner?.runnerId, epoch: runner?.epoch ?? undefined }))
   const providerEnv = providerEnvOf(io.env)
-  const runner = new Runner({ options, adapters: adapters(providerEnv), log, providerEnv })
+  runner = new Runner({ options, adapters: adapters(providerEnv), log, providerEnv })
   let signals = 0
   const onSignal = (signal: NodeJS.Signals) => {
     signals++

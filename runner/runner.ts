@@ -15,6 +15,11 @@ import { ThreadLink } from './link/thread-link.ts'
 import { openNativeLogFile } from './native-log-file.ts'
 import { checkProviders, fixtureProtocol, type StatusBoard } from './provider-status.ts'
 import { ThreadSessions } from './sessions/thread-sessions.ts'
+import { ThreadCheckpoints } from './checkpoints/thread-checkpoints.ts'
+import { DiffOutbox } from './checkpoints/diff-outbox.ts'
+import { DiffStore } from './checkpoints/diff-store.ts'
+import { refSegment } from './checkpoints/refs.ts'
+import { excludeLoomDir, findRepo } from './checkpoints/worktree.ts'
 
 export type RunnerDeps = {
   options: RunnerOptions
@@ -62,10 +67,19 @@ export class Runner {
     })
   }
 
+  /** The epoch the workspace issued this process, once it has. */
+  get epoch(): number | null {
+    return this.control.epoch
+  }
+
   start(): void {
     const { log, options, adapters } = this.deps
     log.info('runner starting', { runnerId: this.runnerId, workspace: options.workspace, providers: [...adapters.keys()].join(',') || 'none' })
     this.statuses = checkProviders(adapters, () => this.control.sendStatus(), log)
+    // The runner's own `.loom/` (state, logs, worktrees) stays out of the user's `git status`.
+    void findRepo(options.workspace)
+      .then((repo) => (repo ? excludeLoomDir(repo.topLevel) : undefined))
+      .catch((cause: unknown) => log.warn('could not add .loom/ to the repository exclude file', { cause: String(cause) }))
     this.control.start()
   }
 
@@ -124,7 +138,11 @@ export class Runner {
       onEffect: (effect) => intake.receive(effect),
       onFenced: (error) => this.fenced(threadId, error),
       onFatal: (message) => void this.fatal(message),
+      onDiffStored: (frame) => diffs.stored(frame.subject, frame.id, frame.part),
+      onWelcome: () => diffs.resend(),
     })
+    // Diff parts not yet stored by the thread survive a restart: resent after the next welcome.
+    const diffs = new DiffOutbox((frame) => link.sendDiff(frame), { store: new DiffStore(join(options.stateDir, 'diffs', refSegment(threadId))), warn: (msg, fields) => log.warn(msg, { threadId, ...fields }) })
     const sessions = new ThreadSessions({
       threadId,
       adapters,
@@ -134,6 +152,7 @@ export class Runner {
       sink: link,
       openLog: (thread, provider) => this.openLog(thread, provider),
       log,
+      checkpoints: { files: new ThreadCheckpoints(threadId, options.workspace), sendDiff: (diff) => diffs.push(diff), dropDiffs: () => diffs.clear() },
     })
     const intake: EffectIntake = new EffectIntake({
       threadId,

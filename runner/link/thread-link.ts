@@ -4,7 +4,7 @@
  * text deltas out. A burst of emits within `batchWindowMs` becomes one batch. Reconnects use
  * backoff with jitter; a refusal that says this epoch is over stops the link.
  */
-import { LinkServerFrame, RUNNER_PROTOCOL_VERSION, type Effect, type LoomError, type RuntimeEvent } from '../../src/contracts/index.ts'
+import { LinkServerFrame, RUNNER_PROTOCOL_VERSION, type Effect, type LinkClientFrame, type LoomError, type RuntimeEvent } from '../../src/contracts/index.ts'
 import { createDeltaCoalescer, type DeltaCoalescer } from '../coalescer.ts'
 import { createBackoff } from '../backoff.ts'
 import type { Logger } from '../console-log.ts'
@@ -27,6 +27,9 @@ export type ThreadLinkOptions = {
   /** The thread refused this epoch: a newer runner process serves the workspace. */
   onFenced: (error: LoomError) => void
   onFatal: (message: string) => void
+  /** The thread stored a diff part (runner/checkpoints/diff-outbox.ts); and each welcome, to resend what it has not. */
+  onDiffStored?: (frame: Extract<LinkServerFrame, { type: 'diff.stored' }>) => void
+  onWelcome?: () => void
 }
 
 export class ThreadLink implements LinkSink {
@@ -156,6 +159,8 @@ export class ThreadLink implements LinkSink {
         return
       case 'refused':
         return this.onRefused(frame.error)
+      case 'diff.stored':
+        return this.options.onDiffStored?.(frame)
     }
   }
 
@@ -171,6 +176,7 @@ export class ThreadLink implements LinkSink {
     else log.info('link resumed', { threadId, lastSeq, confirmed: lost ? 0 : before - resend.length, resent: resend.length })
     this.everWelcomed = true
     this.flush()
+    this.options.onWelcome?.()
   }
 
   private onRefused(error: LoomError): void {
@@ -211,6 +217,13 @@ export class ThreadLink implements LinkSink {
 
   private sendBatch(batch: Batch): void {
     this.socket?.send({ type: 'batch', epoch: this.options.epoch, seq: batch.seq, events: batch.events })
+  }
+
+  /** Sends a diff part after the events before it, if the thread has welcomed this link (else the caller resends on welcome). */
+  sendDiff(frame: Extract<LinkClientFrame, { type: 'diff' }>): void {
+    if (!this.welcomed) return
+    this.flush()
+    this.socket?.send(frame)
   }
 
   /** Deltas follow the events before them on the socket, so their item exists when they land. */

@@ -19,6 +19,8 @@ import type { Logger } from '../console-log.ts'
 import type { LinkSink } from '../link/link-sink.ts'
 import type { EffectOutcome } from '../link/effect-ledger.ts'
 import { failureOf, hostError } from './failure-of.ts'
+import type { DiffText, ThreadCheckpoints } from '../checkpoints/thread-checkpoints.ts'
+import { ThreadFiles } from '../checkpoints/thread-files.ts'
 
 export type ClosableLog = NativeLog & { close: () => void }
 
@@ -32,10 +34,12 @@ export type ThreadSessionsOptions = {
   sink: LinkSink
   openLog: (threadId: string, provider: ProviderKind) => ClosableLog
   log: Logger
+  /** The thread's files under git (worktree, baselines, checkpoints, rollback), where their diffs go, and how unsent ones are dropped when the thread is deleted; without it turns run in `workspaceRoot`. */
+  checkpoints?: { files: ThreadCheckpoints; sendDiff: (diff: DiffText) => void; dropDiffs?: () => void }
 }
 
 type Open = { session: Promise<ProviderSession>; log: ClosableLog }
-type ActiveRun = { provider: ProviderKind; attemptId: string }
+type ActiveRun = { provider: ProviderKind; attemptId: string; ordinal: number; checkpointed: boolean }
 
 /** How long a session gets to close before the host stops waiting. */
 const CLOSE_TIMEOUT_MS = 5000
@@ -46,9 +50,14 @@ export class ThreadSessions {
   /** Runs whose turn.start this host took and whose turn has not completed. */
   private readonly runs = new Map<string, ActiveRun>()
   private queue: Promise<unknown> = Promise.resolve()
+  /** Events held back while an ended run's checkpoint is captured, so the checkpoint lands before the run's end. */
+  private held: Array<[ProviderKind, RuntimeEvent]> | null = null
+  private readonly files: ThreadFiles | null
 
   constructor(options: ThreadSessionsOptions) {
     this.options = options
+    const { checkpoints, threadId, log } = options
+    this.files = checkpoints ? new ThreadFiles({ threadId, log, checkpoints: checkpoints.files, sendDiff: checkpoints.sendDiff, dropDiffs: checkpoints.dropDiffs, report: (event) => this.deliver(event) }) : null
   }
 
   get activeRuns(): number {
@@ -75,6 +84,8 @@ export class ThreadSessions {
     this.sessions.clear()
     await Promise.all(open.map(([provider, entry]) => this.closeOne(provider, entry, reason)))
     for (const [runId, run] of this.runs) {
+      // No capture now: the runner is going, and the next run's checkpoint will show these files.
+      run.checkpointed = false
       this.emitFor(run.provider, {
         type: 'turn.completed',
         runId,
@@ -93,8 +104,9 @@ export class ThreadSessions {
     switch (body.kind) {
       case 'turn.start': {
         const provider = body.modelSelection.provider
-        const session = await this.open(provider, body.worktreePath)
-        this.runs.set(body.runId, { provider, attemptId: body.attemptId })
+        const { cwd, checkpointed } = this.files ? await this.files.beforeRun(body) : { cwd: body.worktreePath, checkpointed: false }
+        const session = await this.open(provider, cwd)
+        this.runs.set(body.runId, { provider, attemptId: body.attemptId, ordinal: body.runOrdinal, checkpointed })
         try {
           await session.startTurn(body)
         } catch (cause) {
@@ -109,18 +121,35 @@ export class ThreadSessions {
         return (await this.live(this.providerOfRun(body.runId))).interruptTurn(body)
       case 'request.respond':
         return (await this.live(this.providerOfRequest(body.requestId))).respond(body)
-      case 'thread.rollback':
-        // Nothing to revert in a provider that never held this conversation; files are not the session's job.
+      case 'thread.rollback': {
+        const cwd = this.files ? await this.files.restore(body.ref) : null
+        // Nothing to revert in a provider that never held this conversation.
         if (!body.providerThread) return
-        return (await this.open(body.providerThread.provider, null)).rollback(body)
+        return (await this.open(body.providerThread.provider, cwd)).rollback(body)
+      }
       case 'session.close': {
         const entry = this.sessions.get(body.provider)
-        if (!entry) return
-        this.sessions.delete(body.provider)
-        return this.closeOne(body.provider, entry, body.reason)
+        if (entry) {
+          this.sessions.delete(body.provider)
+          await this.closeOne(body.provider, entry, body.reason)
+        }
+        // One close per live session; the worktree goes with the last (an archived thread keeps it).
+        if (body.reason === 'thread_deleted' && this.sessions.size === 0) await this.files?.remove()
+        return
       }
       default:
         throw hostError(`effect ${body.kind} is not for a runner`, 'effect_not_for_runner')
+    }
+  }
+
+  /** After a run ended (completed, failed or interrupted): its checkpoint (and diffs), then the events held meanwhile, in order. */
+  private async capture(runId: string, run: ActiveRun): Promise<void> {
+    try {
+      await this.files?.afterRun(runId, run.ordinal)
+    } finally {
+      const held = this.held ?? []
+      this.held = null
+      for (const [provider, event] of held) this.deliver(event, provider)
     }
   }
 
@@ -203,7 +232,26 @@ export class ThreadSessions {
       return
     }
     const valid = parsed.data
-    if (valid.type === 'item.updated' && valid.status !== 'running') sink.endItem(deriveId.item(provider, valid.nativeItemId))
+    if (this.held) {
+      this.held.push([provider, valid])
+      return
+    }
+    // Whatever the turn's status: the files a failed or interrupted run left are its own, not the next run's.
+    if (valid.type === 'turn.completed') {
+      const run = this.runs.get(valid.runId)
+      if (run?.checkpointed && run.attemptId === valid.attemptId) {
+        this.held = [[provider, valid]]
+        void this.capture(valid.runId, run)
+        return
+      }
+    }
+    this.deliver(valid, provider)
+  }
+
+  /** Sends an event on: an ending item's text first, turns tracked. The host's own events have no provider. */
+  private deliver(valid: RuntimeEvent, provider: ProviderKind | null = null): void {
+    const { sink, log, threadId } = this.options
+    if (valid.type === 'item.updated' && valid.status !== 'running' && provider) sink.endItem(deriveId.item(provider, valid.nativeItemId))
     if (valid.type === 'turn.started') log.info('turn running', { threadId, provider, runId: valid.runId })
     if (valid.type === 'turn.completed') {
       sink.flushDeltas()

@@ -15,6 +15,15 @@ import { Millis } from '../entities/common.ts'
 export const RUNNER_PROTOCOL_VERSION = 1
 export const RUNNER_SUBPROTOCOL = 'loom.runner.v1'
 export const MAX_BATCH_EVENTS = 500
+/** A diff travels and is stored in parts of at most this many characters (4 bytes each at most: under the 2 MB row limit). */
+export const MAX_DIFF_PART_CHARS = 256 * 1024
+/** A diff keeps at most this many parts; past them it is cut and marked truncated. */
+export const MAX_DIFF_PARTS = 16
+
+/** What a stored diff is of: a checkpoint (from the previous one) or a run (from its baseline). */
+export const DiffSubject = z.enum(['checkpoint', 'run'])
+export type DiffSubject = z.infer<typeof DiffSubject>
+const diffKey = { subject: DiffSubject, id: z.string().min(1).max(600), part: z.number().int().nonnegative().max(MAX_DIFF_PARTS - 1) }
 
 export const ProviderStatus = z.strictObject({
   provider: ProviderKind,
@@ -58,6 +67,14 @@ export const LinkClientFrame = z.discriminatedUnion('type', [
   }),
   /** Coalesced streaming text; ephemeral, so not sequenced. */
   z.strictObject({ type: z.literal('delta'), itemId: z.string().max(600), offset: z.number().int().nonnegative(), text: z.string().max(65_536) }),
+  /** One part of a unified diff, stored outside the event log; the thread answers `diff.stored`. */
+  z.strictObject({
+    type: z.literal('diff'),
+    ...diffKey,
+    parts: z.number().int().positive().max(MAX_DIFF_PARTS),
+    truncated: z.boolean(),
+    text: z.string().max(MAX_DIFF_PART_CHARS),
+  }),
 ])
 export type LinkClientFrame = z.infer<typeof LinkClientFrame>
 
@@ -67,5 +84,6 @@ export const LinkServerFrame = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ack'), seq: z.number().int().nonnegative() }),
   z.strictObject({ type: z.literal('refused'), error: LoomError }),
   z.strictObject({ type: z.literal('effect'), effect: Effect }),
+  z.strictObject({ type: z.literal('diff.stored'), ...diffKey }),
 ])
 export type LinkServerFrame = z.infer<typeof LinkServerFrame>
