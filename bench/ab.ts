@@ -46,6 +46,6 @@ try {
 for (const [key, figures] of results) {
   const m = (k: string) => median(figures.map((f) => f[k] as number))
   console.log(key, key.endsWith('ingest')
-    ? `events/s ${m('eventsPerSecond').toFixed(0)}  server CPU/event ${(m('serverCpuPerOp') * 1000).toFixed(1)} µs`
+    ? `events/s ${m('eventsPerSecond').toFixed(0)}  server CPU/event ${(m('serverCpuPerOp') * 1000).toFixed(1)} µs, with the write-behind ${(m('serverCpuSettledPerOp') * 1000).toFixed(1)} µs`
     : `p50 ${m('p50').toFixed(1)} ms  req/s ${m('perSecond').toFixed(0)}  server CPU/request ${m('serverCpuPerOp').toFixed(3)} ms`)
 }

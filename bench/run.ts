@@ -4,8 +4,9 @@
  * alternated every repetition; medians are reported with server CPU and Loom/baseline ratios,
  * printed and written to BENCHMARKS.md. `BENCH_REPS` sets the repetitions (default 5).
  * Then a warm text turn through the whole system beside the provider alone (bench/turns.ts).
- * `--only turns` (or `--only=dispatch,stream`, or BENCH_ONLY=…) runs only those scenarios;
- * a run of the warm turns alone rewrites only their section of BENCHMARKS.md.
+ * `--only turns` (or `--only=ingest,fanout`, or BENCH_ONLY=…) runs only those scenarios;
+ * a run of the warm turns alone rewrites only their section of BENCHMARKS.md, and a run of
+ * only some of the classic scenarios prints its table without writing BENCHMARKS.md.
  */
 import { randomBytes } from 'node:crypto'
 import { resolve } from 'node:path'
@@ -159,5 +160,7 @@ try {
 
 const section = turns.length > 0 ? turnsSection(turns, environment(root), TURNS_START, TURNS_END) : null
 if (section) console.log(`\n${turnsTables(turns)}\n`)
-const written = classic ? summarize(results, root, section) : section ? writeTurnsSection(root, section) : null
+// A partial run of the classic scenarios (`--only ingest,fanout`) prints its table only.
+const complete = CLASSIC.every((name) => ONLY.has(name))
+const written = classic ? summarize(results, root, section, complete) ?? (section ? writeTurnsSection(root, section) : null) : section ? writeTurnsSection(root, section) : null
 if (written) log(`wrote ${written}`)

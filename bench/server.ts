@@ -27,7 +27,8 @@ const start = async (name: string, options: Parameters<typeof startMiniflare>[1]
 /** Loom's bundle: dist/, or another build of it (`distDir`, BENCH_DIST) for A/B comparisons. */
 export const startLoom = (secret: string, distDir = process.env.BENCH_DIST): Promise<Server> => {
   const dist = resolve(distDir ?? join(root, 'dist'))
-  return start('loom', loomWorkerOptions(dist, { LOOM_JWT_SECRET: secret, LOOM_METER_SQL: '1', LOOM_LEASE_SECONDS: '300', LOOM_IDLE_SECONDS: '3600' }))
+  // Rate limits off: the benchmark drives one thread far past any per-thread limit on purpose.
+  return start('loom', loomWorkerOptions(dist, { LOOM_JWT_SECRET: secret, LOOM_METER_SQL: '1', LOOM_LEASE_SECONDS: '300', LOOM_IDLE_SECONDS: '3600', LOOM_RATE_THREAD_PER_MINUTE: '0', LOOM_RATE_TOKEN_PER_MINUTE: '0' }))
 }
 
 export const startBaseline = (): Promise<Server> => {

@@ -11,6 +11,8 @@ import { measureCpu } from './cpu.ts'
 import { clientProtocols, sendBatches, wsUrl } from './loom.ts'
 import type { Target } from './scenarios.ts'
 
+const STREAM_SETTLE_MS = 1_300
+
 export type Counts = { sequence: number; rowsWritten: number }
 
 export const REPLY_CHARS = 10_000
@@ -87,8 +89,10 @@ export const streamReply = async (side: StreamSide, gapMs: number) => {
     await sendBatches(side.link, [batch(side.firstSeq + 1, 'completed', full)], side.firstSeq + 1, 1)
   })
   if (subscriber) await waitFor(() => streamed.length >= full.length, 'the subscriber to see every delta', 10_000)
-  // Writes that follow a commit asynchronously (the shell push's outbox row) are counted too.
-  await new Promise((resolve) => setTimeout(resolve, 300))
+  // Writes that follow a commit asynchronously are counted too: the shell push's outbox row,
+  // and the projection rows, written behind the log within PROJECTION_FLUSH_MS (1 s,
+  // worker/thread/write-behind.ts) of a commit.
+  await new Promise((resolve) => setTimeout(resolve, STREAM_SETTLE_MS))
   const after = await side.counts(false)
   subscriber?.close()
   if (subscriber && streamed !== full) throw new Error(`the subscriber saw ${streamed.length} of ${full.length} characters`)

@@ -169,9 +169,12 @@ describe('WebSocket auth', () => {
   })
 
   it("should refuse every request on a thread socket whose token does not cover the thread's workspace", async () => {
-    const threadId = await createThread(await token({ workspaces: ['ws-b'] }), undefined, { workspaceId: 'ws-b' })
-    const before = await writtenRows(threadId)
+    // Opened before the thread exists, so the upgrade has no workspace to check (an existing
+    // thread's socket is refused at upgrade: security-workspace.test.ts); every request is checked.
+    const threadId = uniqueId('thread')
     const socket = await connect(`/v1/ws?threadId=${threadId}`, await token({ workspaces: ['ws-a'] }))
+    await createThread(await token({ workspaces: ['ws-b'] }), threadId, { workspaceId: 'ws-b' })
+    const before = await writtenRows(threadId)
     const answers = [
       await socket.request(1, 'getThreadProjection', { threadId }),
       await socket.request(2, 'subscribeThread', { threadId }),
@@ -185,9 +188,8 @@ describe('WebSocket auth', () => {
 
   it("should refuse a runner link from a runner token for another workspace", async () => {
     const threadId = await createThread(await token())
-    const { socket, answer } = await openLink(await runnerToken(['ws-a']), threadId, 1, 'runner-elsewhere')
-    expect(answer).toMatchObject({ type: 'refused', error: { code: 'forbidden' } })
-    await socket.until((frames) => socket.closed !== null && frames)
+    // Refused at upgrade now; a hello on a link opened before the thread existed: security-workspace.test.ts.
+    await expect(openLink(await runnerToken(['ws-a']), threadId, 1, 'runner-elsewhere')).rejects.toThrow(/upgrade failed: 403/)
   })
 
   it('should refuse dispatch over the socket to a read-only token', async () => {

@@ -35,6 +35,12 @@ const threadWithHistory = async () => {
   return { tok, threadId, forkId }
 }
 
+const metaValue = async (threadId: string, key: string) => (await sqlRows<{ value: string }>(threadId, 'SELECT value FROM meta WHERE key = ?', key))[0]?.value
+const lastSequence = async (threadId: string) => (await sqlRows<{ s: number }>(threadId, 'SELECT max(sequence) AS s FROM events'))[0]?.s
+/** Projection rows are written behind the log (worker/thread/write-behind.ts): waits until they cover it. */
+const flushed = (threadId: string) =>
+  eventually(async () => Number(await metaValue(threadId, 'projected_sequence')) === (await lastSequence(threadId)), 5000)
+
 const entityRows = (threadId: string) => sqlRows(threadId, 'SELECT kind, id, run_id, status, payload, sequence FROM entities ORDER BY kind, id')
 const projectionVersion = async (threadId: string) =>
   (await sqlRows<{ value: string }>(threadId, "SELECT value FROM meta WHERE key = 'projection_version'"))[0]?.value
@@ -58,6 +64,7 @@ describe('an object rebuilt from storage', () => {
     { label: 'partly missing', corrupt: "DELETE FROM entities WHERE kind IN ('runs', 'turnItems')" },
   ])('should rebuild $label projection rows from the log when the schema version changed', async ({ corrupt }) => {
     const { tok, threadId } = await threadWithHistory()
+    await flushed(threadId)
     const before = await projection(tok, threadId)
     const rowsBefore = await entityRows(threadId)
     await sqlRows(threadId, corrupt)
@@ -72,9 +79,28 @@ describe('an object rebuilt from storage', () => {
   it('should load the projection rows as they are while the schema version is current', async () => {
     // The control for the test above: without the version change nothing is rebuilt.
     const { tok, threadId } = await threadWithHistory()
+    await flushed(threadId)
     await sqlRows(threadId, 'DELETE FROM entities')
     await evictDurableObject(threadStub(threadId))
     expect((await api(`/v1/threads/${threadId}`, { token: tok })).status).toBe(404)
+  })
+
+  it('should fold the log written after the projection rows into them when it wakes', async () => {
+    const { tok, threadId } = await threadWithHistory()
+    await flushed(threadId)
+    const rowsFlushed = await entityRows(threadId)
+    await dispatch(tok, { type: 'thread.metadata.update', threadId, title: 'Not yet in the rows' })
+    await dispatch(tok, { type: 'thread.runtime-mode.set', threadId, runtimeMode: 'full-access' })
+    const before = await projection(tok, threadId)
+    // Evicted before the write-behind flush: the rows still say what they said, the log more.
+    expect(await entityRows(threadId)).toEqual(rowsFlushed)
+    expect(Number(await metaValue(threadId, 'projected_sequence'))).toBe(before.sequence - 2)
+    await evictDurableObject(threadStub(threadId))
+    expect(await projection(tok, threadId)).toEqual(before)
+    await flushed(threadId)
+    const thread = (await entityRows(threadId)).find((r: any) => r.kind === 'thread') as { payload: string; sequence: number }
+    expect(JSON.parse(thread.payload)).toMatchObject({ title: 'Not yet in the rows', runtimeMode: 'full-access' })
+    expect(thread.sequence).toBe(before.sequence)
   })
 
   it('should keep streaming text and the hibernated runner link across an eviction', async () => {

@@ -9,7 +9,7 @@ import { issuesOf, raise } from '../middleware/errors/index.ts'
 import { fromReply } from './reply.ts'
 
 const Params = z.object({ threadId: ThreadId })
-const EventsQuery = z.object({
+export const EventsQuery = z.object({
   after: z.coerce.number().int().nonnegative().default(0),
   limit: z.coerce.number().int().positive().max(LIMITS.eventsPageSize).default(LIMITS.eventsPageSize),
 })

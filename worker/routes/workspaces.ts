@@ -9,7 +9,7 @@ import { fromReply } from './reply.ts'
 import { parse } from './threads.ts'
 
 const Params = z.object({ workspaceId: WorkspaceId })
-const ListQuery = z.object({ archived: z.enum(['true', 'false']).default('false') })
+export const ListQuery = z.object({ archived: z.enum(['true', 'false']).default('false') })
 
 export const workspaces = new Hono<AppEnv>()
   .get('/:workspaceId/threads', auth('read'), validator('param', parse(Params, 'path')), validator('query', parse(ListQuery, 'query')), async (c) => {

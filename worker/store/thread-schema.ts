@@ -1,15 +1,19 @@
 /** @module The tables of one thread's SQLite database (DESIGN.md, "ThreadObject"). */
 import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
-/** The log. `sequence` is assigned by the object, 1..n with no gaps. */
-export const events = sqliteTable('events', {
-  sequence: integer('sequence').primaryKey(),
-  eventId: text('event_id').notNull().unique(),
+/**
+ * The log, one row per commit: `events` is the JSON array of the commit's domain events, whose
+ * sequences run from `first_sequence` to `last_sequence` (1..n over all rows, no gaps). One
+ * row per commit rather than per event is what makes a runner batch one write (BENCHMARKS.md).
+ * Migration 0004 keeps a read-only view `events` with one row per event (tests and ad-hoc SQL).
+ */
+export const log = sqliteTable('log', {
+  firstSequence: integer('first_sequence').primaryKey(),
+  lastSequence: integer('last_sequence').notNull(),
   commandId: text('command_id'),
   actor: text('actor').notNull(),
-  type: text('type').notNull(),
-  payload: text('payload').notNull(),
   occurredAt: integer('occurred_at').notNull(),
+  events: text('events').notNull(),
 })
 
 /** The first result of each command id: a repeat returns it and does nothing else. */
@@ -69,3 +73,21 @@ export const streamBuffer = sqliteTable('stream_buffer', {
   text: text('text').notNull(),
   updatedAt: integer('updated_at').notNull(),
 })
+
+/**
+ * Unified diffs of checkpoints and runs, sent by the runner in parts (each under the 2 MB row
+ * limit). Served by the diff routes; not part of the log, so not in replays or projections.
+ */
+export const diffs = sqliteTable(
+  'diffs',
+  {
+    subject: text('subject', { enum: ['checkpoint', 'run'] }).notNull(),
+    id: text('id').notNull(),
+    part: integer('part').notNull(),
+    parts: integer('parts').notNull(),
+    truncated: integer('truncated', { mode: 'boolean' }).notNull(),
+    text: text('text').notNull(),
+    storedAt: integer('stored_at').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.subject, table.id, table.part] })],
+)

@@ -7,11 +7,11 @@
  * last runner contact or the last commit would push the lease and idle release out again on
  * every wake, so neither would ever fire under hibernation.
  */
-import { desc, eq } from 'drizzle-orm'
 import type { Run } from '../../src/contracts/index.ts'
 import { isActiveStatus } from './status.ts'
 import { nextObjectEffectAt } from '../store/thread/outbox.ts'
-import { events, producers } from '../store/thread-schema.ts'
+import { lastCommitAt } from '../store/thread/read.ts'
+import { lastBatchAt } from '../store/thread/producers.ts'
 import { OBJECT_EFFECT_BACKSTOP_MS, type ThreadRuntime } from './runtime.ts'
 import { deliverObjectEffects } from './deliver.ts'
 import { dropLink, type RunnerAttachment } from './link.ts'
@@ -26,7 +26,7 @@ export const runnerContactAt = (rt: ThreadRuntime, run: Run): number => {
   const attempt = run.activeAttemptId ? rt.core.state.attempts.get(run.activeAttemptId) : undefined
   let at = Math.max(rt.lastRunnerContact, attempt?.startedAt ?? 0, run.startedAt ?? 0)
   if (run.runnerEpoch === null) return at
-  const batchAt = rt.core.db.select({ at: producers.updatedAt }).from(producers).where(eq(producers.epoch, run.runnerEpoch)).get()?.at
+  const batchAt = lastBatchAt(rt.core.db, run.runnerEpoch)
   if (batchAt !== undefined) at = Math.max(at, batchAt)
   if (rt.link?.epoch === run.runnerEpoch) {
     // Runner pings are answered without waking the object; their time is read here.
@@ -39,7 +39,7 @@ export const runnerContactAt = (rt: ThreadRuntime, run: Run): number => {
 /** After a (re)load: what memory cannot know yet is taken from storage (see the module note). */
 export const restoreTimers = (rt: ThreadRuntime): void => {
   rt.lastRunnerContact = 0
-  const lastCommit = rt.core.db.select({ at: events.occurredAt }).from(events).orderBy(desc(events.sequence)).limit(1).get()?.at
+  const lastCommit = lastCommitAt(rt.core.db)
   if (lastCommit !== undefined) rt.lastActivity = lastCommit
 }
 

@@ -18,6 +18,8 @@ export const subscriptionId = (threadId: string) => `thread:${threadId}`
 export class ThreadClients {
   private readonly ctx: DurableObjectState
   private readonly cache = new Map<WebSocket, ClientAttachment>()
+  /** Subscribed sockets, kept as subscriptions change; filled from the attachments after a wake. */
+  private subscribed: Set<WebSocket> | null = null
 
   constructor(ctx: DurableObjectState) {
     this.ctx = ctx
@@ -43,10 +45,18 @@ export class ThreadClients {
     const attachment = { ...this.attachment(ws), subscribed }
     ws.serializeAttachment(attachment)
     this.cache.set(ws, attachment)
+    if (subscribed) this.subscribedSockets().add(ws)
+    else this.subscribed?.delete(ws)
   }
 
   forget(ws: WebSocket): void {
     this.cache.delete(ws)
+    this.subscribed?.delete(ws)
+  }
+
+  private subscribedSockets(): Set<WebSocket> {
+    this.subscribed ??= new Set(this.ctx.getWebSockets('client').filter((ws) => this.attachment(ws).subscribed))
+    return this.subscribed
   }
 
   /** Answers the request, then sends the snapshot or the missed events, then registers. */
@@ -84,10 +94,8 @@ export class ThreadClients {
   /** Subscribed sockets; one whose token has expired is told so and closed instead. */
   private subscribers(): WebSocket[] {
     const now = Date.now()
-    return this.ctx.getWebSockets('client').filter((ws) => {
-      const attachment = this.attachment(ws)
-      if (!attachment.subscribed) return false
-      if (!isExpired(attachment.claims, now)) return true
+    return [...this.subscribedSockets()].filter((ws) => {
+      if (!isExpired(this.attachment(ws).claims, now)) return true
       sendJson(ws, { id: null, error: loomError('token_expired', 'the token has expired; reconnect with a fresh one') })
       this.setSubscribed(ws, false)
       ws.close(4001, 'token expired')

@@ -1,7 +1,8 @@
 /**
- * @module The thread's single writer: state loaded from its projection rows, and `commit`,
- * which appends events, upserts projection rows and writes receipt and outbox rows in one
- * `transactionSync`. Only after it returns does anything leave the object.
+ * @module The thread's single writer: state loaded from its projection rows plus the log's
+ * tail, and `commit`, which appends the events as one log row and writes receipt and outbox
+ * rows in one `transactionSync`. Only after it returns does anything leave the object. The
+ * projection rows follow within a second (write-behind.ts).
  */
 import {
   PROJECTION_SCHEMA_VERSION,
@@ -15,8 +16,9 @@ import {
 } from '../../src/contracts/index.ts'
 import { evolve, shellChanged, toShell, type ThreadState } from '../../src/domain/thread/index.ts'
 import { openThreadDb, type ThreadDb } from '../store/thread/open.ts'
-import { appendEvents, upsertEntities } from '../store/thread/append.ts'
-import { lastSequence, loadState } from '../store/thread/read.ts'
+import { appendEvents } from '../store/thread/append.ts'
+import { PROJECTED_KEY, ProjectionWriteBehind } from './write-behind.ts'
+import { lastSequence, loadState, readEvents } from '../store/thread/read.ts'
 import { readMeta, writeMeta } from '../store/thread/meta.ts'
 import { rebuildProjection } from '../store/thread/rebuild.ts'
 import { loadBuffer } from '../store/thread/buffer.ts'
@@ -51,10 +53,13 @@ export class ThreadCore {
   buffer = new Map<string, string>()
   /** The last summary committed for the workspace; pushes happen only when it changes. */
   lastShell: ThreadShell | null = null
+  /** Projection rows, written behind the log (write-behind.ts). */
+  readonly projection: ProjectionWriteBehind
 
   constructor(storage: DurableObjectStorage) {
     this.storage = storage
     this.meter = createMeter()
+    this.projection = new ProjectionWriteBehind(storage, () => this.db, () => this.sequence)
   }
 
   async load(): Promise<void> {
@@ -62,22 +67,39 @@ export class ThreadCore {
     this.reload()
   }
 
-  /** Reads state back from SQLite; also the recovery after a failed commit. */
+  /** Reads state back from SQLite (rows, then the log's tail); also the recovery after a failed commit. */
   reload(): void {
     const db = this.db
     const threadId = readMeta(db, 'thread_id')
+    this.sequence = lastSequence(db)
     if (readMeta(db, 'projection_version') !== String(PROJECTION_SCHEMA_VERSION)) {
       this.state = this.storage.transactionSync(() => {
         const state = rebuildProjection(db, threadId)
         writeMeta(db, 'projection_version', String(PROJECTION_SCHEMA_VERSION))
+        writeMeta(db, PROJECTED_KEY, String(this.sequence))
         return state
       })
+      this.projection.reset(this.sequence)
     } else {
       this.state = loadState(db)
+      // Rows written before write-behind existed cover the whole log.
+      this.projection.reset(Number(readMeta(db, PROJECTED_KEY) ?? this.sequence))
+      if (threadId !== null) this.replayTail(threadId)
     }
-    this.sequence = lastSequence(db)
     this.buffer = loadBuffer(db)
     this.lastShell = this.state.thread ? toShell(this.state, this.sequence) : null
+  }
+
+  /** Folds the log the projection rows do not cover yet into the state, and marks it for them. */
+  private replayTail(threadId: string): void {
+    let after = this.projection.projectedSequence
+    while (after < this.sequence) {
+      const page = readEvents(this.db, threadId, after, 1000)
+      if (page.length === 0) break
+      for (const s of page) evolve(this.state, s.event)
+      this.projection.mark(page)
+      after = page[page.length - 1]!.sequence
+    }
   }
 
   get threadId(): string | null {
@@ -118,9 +140,9 @@ export class ThreadCore {
         if (base === 0 && stored.length > 0) {
           writeMeta(db, 'thread_id', threadId)
           writeMeta(db, 'projection_version', String(PROJECTION_SCHEMA_VERSION))
+          writeMeta(db, PROJECTED_KEY, '0')
         }
         appendEvents(db, stored)
-        upsertEntities(db, stored)
         if (input.commandId !== null && input.commandType) {
           writeReceipt(db, input.commandId, input.commandType, { sequence: last, error: null }, input.now)
         }
@@ -134,6 +156,7 @@ export class ThreadCore {
     }
     this.sequence = last
     if (shellEffect.length > 0) this.lastShell = shell
+    this.projection.mark(stored)
     return { stored, effects: [...effects, ...shellEffect] }
   }
 

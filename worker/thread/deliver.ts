@@ -3,6 +3,7 @@
  * merge-backs) by RPC, retried with backoff until they are acknowledged. What became of a
  * transfer is recorded on this thread, so a refused fork never waits silently.
  */
+import { log } from '../log.ts'
 import { Effect, type LoomError } from '../../src/contracts/index.ts'
 import { ackDelivered, dueObjectEffects, retryLater } from '../store/thread/outbox.ts'
 import type { ThreadRuntime } from './runtime.ts'
@@ -19,7 +20,7 @@ export const deliverObjectEffects = async (rt: ThreadRuntime, now = Date.now()):
       try {
         outcome = await deliverOne(rt, effect)
       } catch (cause) {
-        console.warn(JSON.stringify({ msg: 'effect delivery failed', effectId: row.effectId, kind: row.kind, attempts: row.attempts, cause: String(cause) }))
+        log.warn('effect delivery failed', { effectId: row.effectId, kind: row.kind, attempts: row.attempts, cause })
         retryLater(rt.core.db, row, Date.now())
         continue
       }

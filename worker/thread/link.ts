@@ -3,6 +3,7 @@
  * the workspace), sequenced batches of runtime events (duplicates acknowledged and ignored,
  * gaps and stale epochs refused), and ephemeral text deltas.
  */
+import { log } from '../log.ts'
 import {
   Effect,
   LinkClientFrame,
@@ -18,6 +19,7 @@ import { coversWorkspace, hasScope, type Claims } from '../auth/claims.ts'
 import { lastBatch, recordBatch } from '../store/thread/producers.ts'
 import { findEffect, markDelivered, runnerEffectsToSend, setEffectStatus } from '../store/thread/outbox.ts'
 import { dropBuffer, writeBuffer } from '../store/thread/buffer.ts'
+import { storeDiffPart } from '../store/thread/diffs.ts'
 import { parseFrame, sendJson } from './frames.ts'
 import { isActiveStatus } from './status.ts'
 import type { ThreadRuntime } from './runtime.ts'
@@ -39,12 +41,18 @@ export const onRunnerMessage = async (rt: ThreadRuntime, ws: WebSocket, message:
     return
   }
   const frame = parsed.data
-  const attachment = ws.deserializeAttachment() as RunnerAttachment
-  if (frame.type === 'hello') return hello(rt, ws, attachment, frame)
-  if (attachment.epoch === null || rt.link?.ws !== ws) return refuse(ws, loomError('stale_epoch', 'this link is not the thread\'s current runner link; say hello again'), true)
+  if (frame.type === 'hello') return hello(rt, ws, ws.deserializeAttachment() as RunnerAttachment, frame)
+  // The current link holds the epoch and runner its hello set (also on its attachment), so
+  // frames after the hello need not deserialize the attachment.
+  const link = rt.link
+  if (link?.ws !== ws) return refuse(ws, loomError('stale_epoch', 'this link is not the thread\'s current runner link; say hello again'), true)
   rt.lastRunnerContact = Date.now()
-  if (frame.type === 'batch') batch(rt, ws, attachment.epoch, attachment.runnerId as string, frame)
-  else delta(rt, frame)
+  if (frame.type === 'batch') batch(rt, ws, link.epoch, link.runnerId, frame)
+  else if (frame.type === 'diff') {
+    const { type: _type, ...part } = frame
+    storeDiffPart(rt.core.db, part, Date.now())
+    sendJson(ws, { type: 'diff.stored', subject: frame.subject, id: frame.id, part: frame.part })
+  } else delta(rt, frame)
 }
 
 const hello = async (rt: ThreadRuntime, ws: WebSocket, attachment: RunnerAttachment, frame: Extract<LinkClientFrame, { type: 'hello' }>) => {
@@ -71,7 +79,7 @@ const hello = async (rt: ThreadRuntime, ws: WebSocket, attachment: RunnerAttachm
     try {
       previous.ws.close(4009, 'replaced by a newer link')
     } catch (cause) {
-      console.warn(JSON.stringify({ msg: 'closing replaced link failed', cause: String(cause) }))
+      log.warn('closing replaced link failed', { cause })
     }
   }
   ws.serializeAttachment({ ...attachment, epoch: frame.epoch, runnerId: frame.runnerId, helloAt: Date.now() } satisfies RunnerAttachment)
@@ -110,7 +118,7 @@ const batch = (rt: ThreadRuntime, ws: WebSocket, epoch: number, runnerId: string
       statuses.push([event.effectId, EFFECT_STATUS[event.type]])
     }
     const result = ingest(core.state, event, context)
-    if (result.dropped) console.log(JSON.stringify({ msg: 'runtime event dropped', threadId: core.threadId, type: event.type, reason: result.dropped }))
+    if (result.dropped) log.info('runtime event dropped', { threadId: core.threadId, type: event.type, reason: result.dropped })
     // Later events of the batch must see the earlier ones; commit() reloads on failure.
     for (const e of result.events) evolve(core.state, e)
     events.push(...result.events)
@@ -134,7 +142,7 @@ const batch = (rt: ThreadRuntime, ws: WebSocket, epoch: number, runnerId: string
       },
     })
   } catch (cause) {
-    console.error(JSON.stringify({ msg: 'batch commit failed', threadId: core.threadId, seq: frame.seq, cause: String(cause) }))
+    log.error('batch commit failed', { threadId: core.threadId, seq: frame.seq, cause })
     return refuse(ws, loomError('internal_error', 'the batch could not be committed; resend it'))
   }
   for (const itemId of finishedItems) {
@@ -182,7 +190,7 @@ export const dropLink = (rt: ThreadRuntime, epoch: number, code: number, reason:
   try {
     ws.close(code, reason)
   } catch (cause) {
-    console.warn(JSON.stringify({ msg: 'closing a runner link failed', reason, cause: String(cause) }))
+    log.warn('closing a runner link failed', { reason, cause })
   }
 }
 

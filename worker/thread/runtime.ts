@@ -3,10 +3,12 @@
  * subscribers, its runner link, and what follows every commit (fan-out, effect delivery,
  * the workspace shell, the alarm).
  */
+import { log } from '../log.ts'
 import { CAPABILITIES, Command, EFFECT_ROUTING, loomError, statusOf, type LoomError } from '../../src/contracts/index.ts'
 import { decide, decideSystem, type DecideContext, type SystemCommand } from '../../src/domain/thread/index.ts'
 import { configOf, type Config, type Env } from '../env.ts'
 import { coversWorkspace, hasScope, type Claims } from '../auth/claims.ts'
+import { threadLimit } from './rate-limit.ts'
 import { ThreadCore, type CommitInput, type Committed } from './core.ts'
 import { ThreadClients } from './clients.ts'
 import { findReceipt } from '../store/thread/receipts.ts'
@@ -104,7 +106,7 @@ export class ThreadRuntime {
     this.ctx.waitUntil(
       workspace.requestAttach(thread.workspaceId, thread.id).catch((cause: unknown) => {
         this.attachRequested = false
-        console.warn(JSON.stringify({ msg: 'attach request failed', threadId: thread.id, cause: String(cause) }))
+        log.warn('attach request failed', { threadId: thread.id, workspaceId: thread.workspaceId, cause })
       }),
     )
   }
@@ -156,6 +158,8 @@ export class ThreadRuntime {
     if (workspaceId !== undefined && !coversWorkspace(claims, workspaceId)) {
       return fail(loomError('forbidden', `the token does not cover workspace ${workspaceId}`))
     }
+    const limited = threadLimit(this, this.env, Date.now())
+    if (limited) return fail(limited)
     const receipt = findReceipt(this.core.db, command.commandId)
     if (receipt) return receipt.error ? fail(receipt.error) : ok({ sequence: receipt.sequence })
     const decision = decide(this.core.state, command, this.context(claims.sub), this.core.sequence)

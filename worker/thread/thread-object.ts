@@ -2,11 +2,12 @@
  * @module ThreadObject: one Durable Object per thread. A thin shell over the runtime: RPC
  * for the HTTP edge, hibernatable sockets for subscribers and the runner link, one alarm.
  */
+import { log } from '../log.ts'
 import { DurableObject } from 'cloudflare:workers'
 import { CLIENT_SUBPROTOCOL, LIMITS, RUNNER_SUBPROTOCOL, loomError, type LoomError } from '../../src/contracts/index.ts'
 import { toProjection } from '../../src/domain/thread/index.ts'
 import type { Env } from '../env.ts'
-import type { Claims } from '../auth/claims.ts'
+import { coversWorkspace, type Claims } from '../auth/claims.ts'
 import { ThreadRuntime, fail, ok, type Reply } from './runtime.ts'
 import { internalErrorFrame, onClientMessage, readRefusal } from './client-requests.ts'
 import { sendJson } from './frames.ts'
@@ -15,6 +16,8 @@ import { restoreTimers, runAlarm } from './alarm.ts'
 import { readEvents } from '../store/thread/read.ts'
 import { rowsWritten } from '../store/metered-sql.ts'
 import { claimsHeader } from '../auth/forward.ts'
+import { closeSocketsOf, type SocketSelector } from '../auth/revoke-sockets.ts'
+import { diffReply, type DiffReply } from './diff-reply.ts'
 
 export class ThreadObject extends DurableObject<Env> {
   private readonly rt: ThreadRuntime
@@ -47,6 +50,11 @@ export class ThreadObject extends DurableObject<Env> {
     return ok({ events: page, nextAfter: last, hasMore: last < this.rt.core.sequence })
   }
 
+  /** The stored unified diff of a checkpoint or a run. */
+  diff(claims: Claims, subject: 'checkpoint' | 'run', id: string): DiffReply {
+    return diffReply(this.rt, claims, subject, id)
+  }
+
   /** A fork seed from the source thread (idempotent by transfer id). */
   receiveSeed(seed: string): LoomError | null {
     return this.rt.system({ type: 'fork.seed', seed })
@@ -62,6 +70,13 @@ export class ThreadObject extends DurableObject<Env> {
     fence(this.rt, epoch)
   }
 
+  /** Closes the sockets of a revoked token or retired key (worker/auth/revoke-sockets.ts); how many. */
+  closeSockets(selector: SocketSelector): number {
+    const closed = closeSocketsOf(this.ctx, selector)
+    for (const ws of closed) this.closed(ws)
+    return closed.length
+  }
+
   /** Benchmark figures; only meaningful with LOOM_METER_SQL=1. */
   meter(reset: boolean): { sequence: number; rowsWritten: number } {
     const figures = { sequence: this.rt.core.sequence, rowsWritten: rowsWritten(this.rt.core.meter) }
@@ -75,6 +90,9 @@ export class ThreadObject extends DurableObject<Env> {
     }
     const claims = JSON.parse(request.headers.get(claimsHeader) ?? 'null') as Claims | null
     if (!claims) return Response.json(loomError('unauthorized', 'no verified token'), { status: 401 })
+    // Checked at upgrade too, not only per frame: a socket of workspace A never opens on B's thread.
+    const owner = this.rt.core.state.thread?.workspaceId
+    if (owner !== undefined && !coversWorkspace(claims, owner)) return Response.json(loomError('forbidden', `the token does not cover workspace ${owner}`), { status: 403 })
     const role = new URL(request.url).pathname.endsWith('/runner') ? 'runner' : 'client'
     const { 0: client, 1: server } = new WebSocketPair()
     if (role === 'runner') {
@@ -95,7 +113,7 @@ export class ThreadObject extends DurableObject<Env> {
       if (role === 'runner') await onRunnerMessage(this.rt, ws, message)
       else onClientMessage(this.rt, ws, message)
     } catch (cause) {
-      console.error(JSON.stringify({ msg: 'socket frame failed', threadId: this.rt.core.threadId, role, cause: cause instanceof Error ? cause.stack : String(cause) }))
+      log.error('socket frame failed', { threadId: this.rt.core.threadId, role, cause })
       sendJson(ws, internalErrorFrame(message, role))
     }
   }
@@ -110,7 +128,7 @@ export class ThreadObject extends DurableObject<Env> {
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    console.warn(JSON.stringify({ msg: 'websocket error', threadId: this.rt.core.threadId, error: String(error) }))
+    log.warn('websocket error', { threadId: this.rt.core.threadId, cause: error })
     this.closed(ws)
   }
 

@@ -2,6 +2,7 @@
  * @module The runner control socket: hello (a new process gets a new epoch and every older
  * epoch is fenced at once; a reconnect keeps its epoch), provider status, attach requests.
  */
+import { log } from '../log.ts'
 import { ControlClientFrame, RUNNER_PROTOCOL_VERSION, loomError, type LoomError } from '../../src/contracts/index.ts'
 import { coversWorkspace, hasScope, type Claims } from '../auth/claims.ts'
 import { parseFrame, sendJson } from '../thread/frames.ts'
@@ -49,7 +50,7 @@ export const onControlMessage = (rt: WorkspaceRuntime, ws: WebSocket, message: s
     for (const link of rt.ctx.storage.transactionSync(() => takeLinksBefore(rt.db, epoch))) {
       const thread = rt.env.THREADS.get(rt.env.THREADS.idFromName(link.threadId))
       rt.ctx.waitUntil(
-        thread.fence(link.epoch).catch((cause: unknown) => console.warn(JSON.stringify({ msg: 'fence failed', threadId: link.threadId, cause: String(cause) }))),
+        thread.fence(link.epoch).catch((cause: unknown) => log.warn('fence failed', { threadId: link.threadId, epoch: link.epoch, cause })),
       )
     }
   } else {
@@ -66,13 +67,13 @@ export const onControlMessage = (rt: WorkspaceRuntime, ws: WebSocket, message: s
     try {
       other.close(4009, frame.epoch === null ? 'replaced by a newer runner process' : 'replaced by a reconnect of the same runner')
     } catch (cause) {
-      console.warn(JSON.stringify({ msg: 'closing a replaced control socket failed', cause: String(cause) }))
+      log.warn('closing a replaced control socket failed', { cause })
     }
   }
   ws.serializeAttachment({ ...attachment, epoch, runnerId: frame.runnerId } satisfies ControlAttachment)
   sendJson(ws, { type: 'welcome', protocolVersion: RUNNER_PROTOCOL_VERSION, epoch, workspaceId })
   for (const threadId of pendingLinks(rt.db)) sendJson(ws, { type: 'attach', threadId })
-  console.log(JSON.stringify({ msg: 'runner connected', workspaceId, epoch, runnerId: frame.runnerId, resumed: frame.epoch !== null }))
+  log.info('runner connected', { workspaceId, epoch, runnerId: frame.runnerId, resumed: frame.epoch !== null })
 }
 
 /** The control socket of the current epoch, if one is connected. */

@@ -2,11 +2,13 @@
  * @module WorkspaceObject: one per workspace. Keeps the shell (thread summaries) for
  * `subscribeShell`, issues runner epochs, fences old ones, and relays attach requests.
  */
+import { log } from '../log.ts'
 import { DurableObject } from 'cloudflare:workers'
 import { CLIENT_SUBPROTOCOL, RUNNER_SUBPROTOCOL, ThreadShell, loomError } from '../../src/contracts/index.ts'
 import type { Env } from '../env.ts'
 import type { Claims } from '../auth/claims.ts'
 import { claimsHeader } from '../auth/forward.ts'
+import { closeWorkspaceSockets, type SocketSelector } from '../auth/revoke-sockets.ts'
 import { fail, ok, type Reply } from '../thread/runtime.ts'
 import { WorkspaceRuntime } from './runtime.ts'
 import { currentControl, onControlMessage, type ControlAttachment } from './control.ts'
@@ -74,6 +76,12 @@ export class WorkspaceObject extends DurableObject<Env> {
     if (control) sendJson(control, { type: 'attach', threadId })
   }
 
+  /** Closes the sockets of a revoked token or retired key here and on this workspace's threads; how many. */
+  closeSockets(workspaceId: string, selector: SocketSelector): Promise<number> {
+    this.rt.know(workspaceId)
+    return closeWorkspaceSockets(this.rt, selector)
+  }
+
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
       return Response.json(loomError('upgrade_required', 'this endpoint takes WebSocket upgrades'), { status: 426 })
@@ -102,7 +110,7 @@ export class WorkspaceObject extends DurableObject<Env> {
       if (control) onControlMessage(this.rt, ws, message)
       else await onShellClientMessage(this.rt, ws, message)
     } catch (cause) {
-      console.error(JSON.stringify({ msg: 'socket frame failed', workspaceId: this.rt.workspaceId, control, cause: cause instanceof Error ? cause.stack : String(cause) }))
+      log.error('socket frame failed', { workspaceId: this.rt.workspaceId, control, cause })
       sendJson(ws, internalErrorFrame(message, control ? 'runner' : 'client'))
     }
   }

@@ -1,18 +1,17 @@
 /**
- * @module The write of one commit: events, projection rows, the receipt and outbox rows, in
- * the caller's transaction. Statements are chunked under workerd's 100 bound parameters.
+ * @module The writes of the log and the projection: a commit's events as one log row (in the
+ * commit's transaction), and projection rows (written behind, see worker/thread/core.ts),
+ * chunked under workerd's 100 bound parameters.
  *
- * The two statements of every commit are plain SQL with cached text rather than drizzle
- * builders: building a multi-row insert walked every bound value through drizzle's query
- * builder and was about half of a runner batch's CPU (bench/profile.ts). Same tables, columns
- * and conflict handling as the schema in thread-schema.ts.
+ * Plain SQL with cached text rather than drizzle builders: building a multi-row insert walked
+ * every bound value through drizzle's query builder and was about half of a runner batch's CPU
+ * (bench/profile.ts). Same tables, columns and conflict handling as thread-schema.ts.
  */
 import type { StoredEvent } from '../../../src/contracts/index.ts'
 import { COLLECTION_OF } from '../../../src/domain/thread/index.ts'
 import type { ThreadDb } from './open.ts'
 import { jsonOf, sqlOf } from './sql.ts'
 
-const EVENTS_PER_STATEMENT = 14 // 7 columns
 const ENTITIES_PER_STATEMENT = 16 // 6 columns
 
 
@@ -27,20 +26,24 @@ const statement = (key: string, rows: number, head: string, row: string, tail = 
   return text
 }
 
+/**
+ * Appends a commit's events as one log row. The array's text is assembled from each payload's
+ * JSON (serialized once, shared with the projection rows) rather than stringified again.
+ */
 export const appendEvents = (db: ThreadDb, stored: StoredEvent[]): void => {
-  const sql = sqlOf(db)
-  for (let i = 0; i < stored.length; i += EVENTS_PER_STATEMENT) {
-    const chunk = stored.slice(i, i + EVENTS_PER_STATEMENT)
-    const values: SqlStorageValue[] = []
-    for (const e of chunk) values.push(e.sequence, e.eventId, e.commandId, e.actor, e.event.type, jsonOf(e.event.payload), e.occurredAt)
-    const text = statement(
-      'events',
-      chunk.length,
-      'INSERT INTO "events" ("sequence", "event_id", "command_id", "actor", "type", "payload", "occurred_at")',
-      '(?, ?, ?, ?, ?, ?, ?)',
-    )
-    sql.exec(text, ...values)
-  }
+  const first = stored[0]
+  if (!first) return
+  const parts: string[] = []
+  for (const { event } of stored) parts.push(`{"type":${JSON.stringify(event.type)},"payload":${jsonOf(event.payload)}}`)
+  sqlOf(db).exec(
+    'INSERT INTO "log" ("first_sequence", "last_sequence", "command_id", "actor", "occurred_at", "events") VALUES (?, ?, ?, ?, ?, ?)',
+    first.sequence,
+    first.sequence + stored.length - 1,
+    first.commandId,
+    first.actor,
+    first.occurredAt,
+    `[${parts.join(',')}]`,
+  )
 }
 
 type EntityRow = { kind: string; id: string; runId: string | null; status: string | null; payload: string; sequence: number }

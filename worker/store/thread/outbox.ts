@@ -1,5 +1,5 @@
 /** @module The outbox: effects committed with the events that caused them, until acknowledged. */
-import { and, asc, eq, inArray, isNull, lte, or } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNull, or } from 'drizzle-orm'
 import { EFFECT_ROUTING, type Effect } from '../../../src/contracts/index.ts'
 import { outbox } from '../thread-schema.ts'
 import type { ThreadDb } from './open.ts'
@@ -33,11 +33,42 @@ export const insertEffects = (db: ThreadDb, effects: Effect[], sequence: number,
   }
 }
 
-export const findEffect = (db: ThreadDb, effectId: string): OutboxRow | undefined =>
-  db.select().from(outbox).where(eq(outbox.effectId, effectId)).get()
+const SELECT_ROW =
+  'SELECT "effect_id", "kind", "target", "process_bound", "status", "epoch", "attempts", "available_at", "payload", "created_sequence", "updated_at" FROM "outbox"'
+type RawRow = {
+  effect_id: string
+  kind: string
+  target: string
+  process_bound: number
+  status: OutboxRow['status']
+  epoch: number | null
+  attempts: number
+  available_at: number
+  payload: string
+  created_sequence: number
+  updated_at: number
+}
+const toRow = (r: RawRow): OutboxRow => ({
+  effectId: r.effect_id,
+  kind: r.kind,
+  target: r.target,
+  processBound: r.process_bound === 1,
+  status: r.status,
+  epoch: r.epoch,
+  attempts: r.attempts,
+  availableAt: r.available_at,
+  payload: r.payload,
+  createdSequence: r.created_sequence,
+  updatedAt: r.updated_at,
+})
+
+export const findEffect = (db: ThreadDb, effectId: string): OutboxRow | undefined => {
+  const row = sqlOf(db).exec<RawRow>(`${SELECT_ROW} WHERE "effect_id" = ?`, effectId).toArray()[0]
+  return row ? toRow(row) : undefined
+}
 
 export const setEffectStatus = (db: ThreadDb, effectId: string, status: OutboxRow['status'], now: number): void => {
-  db.update(outbox).set({ status, updatedAt: now }).where(eq(outbox.effectId, effectId)).run()
+  sqlOf(db).exec('UPDATE "outbox" SET "status" = ?, "updated_at" = ? WHERE "effect_id" = ?', status, now, effectId)
 }
 
 /** Effects a runner link should be sent on (re)connect, oldest first. */
@@ -78,34 +109,32 @@ export const cancelProcessBound = (db: ThreadDb, epoch: number, now: number): vo
     .run()
 }
 
+// The object-effect queries run after every commit (the alarm's next time) and every
+// delivery round: plain SQL, like the commit's own statements (sql.ts).
+const OBJECT_TARGETS = `"target" IN ('workspace', 'thread') AND "status" = 'pending'`
+
 /** Effects for other objects that are due for (re)delivery. */
 export const dueObjectEffects = (db: ThreadDb, now: number): OutboxRow[] =>
-  db
-    .select()
-    .from(outbox)
-    .where(and(inArray(outbox.target, ['workspace', 'thread']), eq(outbox.status, 'pending'), lte(outbox.availableAt, now)))
-    .orderBy(asc(outbox.createdSequence))
-    .limit(50)
-    .all()
+  sqlOf(db)
+    .exec<RawRow>(`${SELECT_ROW} WHERE ${OBJECT_TARGETS} AND "available_at" <= ? ORDER BY "created_sequence" LIMIT 50`, now)
+    .toArray()
+    .map(toRow)
 
 export const nextObjectEffectAt = (db: ThreadDb): number | null =>
-  db
-    .select({ at: outbox.availableAt })
-    .from(outbox)
-    .where(and(inArray(outbox.target, ['workspace', 'thread']), eq(outbox.status, 'pending')))
-    .orderBy(asc(outbox.availableAt))
-    .limit(1)
-    .get()?.at ?? null
+  sqlOf(db).exec<{ at: number | null }>(`SELECT min("available_at") AS "at" FROM "outbox" WHERE ${OBJECT_TARGETS}`).one().at ?? null
 
 export const retryLater = (db: ThreadDb, row: OutboxRow, now: number): void => {
   const delay = Math.min(60_000, 500 * 2 ** Math.min(row.attempts, 7))
-  db.update(outbox).set({ attempts: row.attempts + 1, availableAt: now + delay, updatedAt: now }).where(eq(outbox.effectId, row.effectId)).run()
+  sqlOf(db).exec('UPDATE "outbox" SET "attempts" = ?, "available_at" = ?, "updated_at" = ? WHERE "effect_id" = ?', row.attempts + 1, now + delay, now, row.effectId)
 }
 
 /** Acknowledges a delivered row unless a later commit rewrote it meanwhile (the shell row is reused). */
 export const ackDelivered = (db: ThreadDb, row: OutboxRow, status: 'acked' | 'failed', now: number): void => {
-  db.update(outbox)
-    .set({ status, updatedAt: now })
-    .where(and(eq(outbox.effectId, row.effectId), eq(outbox.payload, row.payload), eq(outbox.status, 'pending')))
-    .run()
+  sqlOf(db).exec(
+    `UPDATE "outbox" SET "status" = ?, "updated_at" = ? WHERE "effect_id" = ? AND "payload" = ? AND "status" = 'pending'`,
+    status,
+    now,
+    row.effectId,
+    row.payload,
+  )
 }

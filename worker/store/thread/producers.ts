@@ -14,3 +14,7 @@ export const recordBatch = (db: ThreadDb, epoch: number, runnerId: string, seq: 
     now,
   )
 }
+
+/** When the last batch of `epoch` was committed (the runner lease counts from it). */
+export const lastBatchAt = (db: ThreadDb, epoch: number): number | undefined =>
+  sqlOf(db).exec<{ updated_at: number }>('SELECT "updated_at" FROM "producers" WHERE "epoch" = ?', epoch).toArray()[0]?.updated_at

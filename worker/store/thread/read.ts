@@ -1,12 +1,12 @@
 /** @module Reading a thread back: its projection rows into state, and pages of its log. */
-import { asc, gt, sql } from 'drizzle-orm'
-import { DomainEvent, type StoredEvent } from '../../../src/contracts/index.ts'
+import { deriveId, type DomainEvent, type StoredEvent } from '../../../src/contracts/index.ts'
 import { COLLECTION_NAMES, initialState, type ThreadState } from '../../../src/domain/thread/index.ts'
-import { entities, events } from '../thread-schema.ts'
+import { entities } from '../thread-schema.ts'
 import type { ThreadDb } from './open.ts'
+import { sqlOf } from './sql.ts'
 
 export const lastSequence = (db: ThreadDb): number =>
-  db.select({ max: sql<number | null>`max(${events.sequence})` }).from(events).get()?.max ?? 0
+  sqlOf(db).exec<{ last: number | null }>('SELECT max("last_sequence") AS "last" FROM "log"').one().last ?? 0
 
 /** Loads the projection rows into a fresh state. */
 export const loadState = (db: ThreadDb): ThreadState => {
@@ -23,18 +23,37 @@ export const loadState = (db: ThreadDb): ThreadState => {
   return state
 }
 
-const toStored = (threadId: string, row: typeof events.$inferSelect): StoredEvent => ({
-  sequence: row.sequence,
-  eventId: row.eventId as StoredEvent['eventId'],
-  threadId: threadId as StoredEvent['threadId'],
-  commandId: row.commandId as StoredEvent['commandId'],
-  actor: row.actor,
-  occurredAt: row.occurredAt,
-  event: { type: row.type, payload: JSON.parse(row.payload) } as DomainEvent,
-})
+type LogRow = { first_sequence: number; command_id: string | null; actor: string; occurred_at: number; events: string }
 
-export const readEvents = (db: ThreadDb, threadId: string, after: number, limit: number): StoredEvent[] =>
-  db.select().from(events).where(gt(events.sequence, after)).orderBy(asc(events.sequence)).limit(limit).all().map((row) => toStored(threadId, row))
+const LOG_AFTER = 'SELECT "first_sequence", "command_id", "actor", "occurred_at", "events" FROM "log" WHERE "last_sequence" > ? ORDER BY "first_sequence"'
+
+/** Up to `limit` events after sequence `after`, in order (log rows are read until there are enough). */
+export const readEvents = (db: ThreadDb, threadId: string, after: number, limit: number): StoredEvent[] => {
+  const out: StoredEvent[] = []
+  if (limit <= 0) return out
+  // Each row holds at least one event, so `limit` rows are always enough.
+  for (const row of sqlOf(db).exec<LogRow>(`${LOG_AFTER} LIMIT ?`, after, limit)) {
+    const events = JSON.parse(row.events) as DomainEvent[]
+    for (let i = Math.max(0, after + 1 - row.first_sequence); i < events.length && out.length < limit; i++) {
+      const sequence = row.first_sequence + i
+      out.push({
+        sequence,
+        eventId: deriveId.event(threadId, sequence),
+        threadId: threadId as StoredEvent['threadId'],
+        commandId: row.command_id as StoredEvent['commandId'],
+        actor: row.actor,
+        occurredAt: row.occurred_at,
+        event: events[i] as DomainEvent,
+      })
+    }
+    if (out.length >= limit) break
+  }
+  return out
+}
+
+/** When the last commit happened, or undefined for an empty log. */
+export const lastCommitAt = (db: ThreadDb): number | undefined =>
+  sqlOf(db).exec<{ occurred_at: number }>('SELECT "occurred_at" FROM "log" ORDER BY "first_sequence" DESC LIMIT 1').toArray()[0]?.occurred_at
 
 /** Every event in order, for rebuilding the projection after a schema change. */
 export function* allEvents(db: ThreadDb, threadId: string, pageSize = 1000): Generator<StoredEvent> {

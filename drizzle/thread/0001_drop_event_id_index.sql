@@ -1,0 +1,1 @@
+DROP INDEX `events_event_id_unique`;
