@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Effect, RuntimeEvent } from '../src/contracts/index.ts'
 import { ThreadWorld, type Step } from '../src/domain/testing/decider-spec.ts'
-import { checkpoint, command, create, dispatch, interrupt, linked, MODEL, THREAD } from '../src/domain/testing/steps.ts'
+import { checkpoint, command, create, dispatch, interrupt, linked, MODEL, runId, THREAD } from '../src/domain/testing/steps.ts'
 import { codexApiKeyEnv, fakeModelInfo, type FakeModelServer } from '../fixtures/fake-models/index.ts'
 import { textFor, type FixtureProvider, type Scenario, type ScenarioStep } from '../fixtures/scenarios/index.ts'
 import type { ProviderAdapter, ProviderSession } from '../runner/adapter.ts'
 import { ClaudeAdapter } from '../runner/claude/adapter.ts'
-import { runEnded } from '../runner/claude/replay-projection.ts'
+import { runEnded, runStarted } from '../runner/claude/replay-projection.ts'
 import { createCodexAdapter, type CodexAdapter } from '../runner/codex/adapter.ts'
 import type { NativeLog } from '../runner/native-log.ts'
 import type { TranscriptEntry } from '../runner/replay/index.ts'
@@ -28,6 +28,11 @@ import { failureOf } from '../runner/sessions/failure-of.ts'
 const WAIT_MS = 30_000
 /** How long the session must be silent before a user action. */
 const QUIET_MS = 150
+/** How long the session must be silent before interrupting a running tool (its command runs for seconds). */
+const TOOL_QUIET_MS = 600
+
+/** Turn item content types of tools that run (what an interrupt mid-tool waits for). */
+const TOOL_ITEMS = new Set(['command_execution', 'file_change', 'dynamic_tool', 'web_search'])
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -45,8 +50,11 @@ const catalog = (home: string): string => {
   return path
 }
 
-/** Runs `scenario` on `provider`; returns the native frames the session logged, in order. */
-export async function driveScenario(scenario: Scenario, provider: FixtureProvider, fake: FakeModelServer): Promise<TranscriptEntry[]> {
+/** Runs `scenario` on `provider`; returns the native frames the session logged, in order, and the temp root. */
+/** What a recording captured: the frames, and the temp root they name (to be renamed by the normalizer). */
+export type DrivenScenario = { entries: TranscriptEntry[]; root: string }
+
+export async function driveScenario(scenario: Scenario, provider: FixtureProvider, fake: FakeModelServer): Promise<DrivenScenario> {
   const root = mkdtempSync(join(tmpdir(), `loom-record-${provider}-`))
   const home = mkdtempSync(join(tmpdir(), `loom-record-home-`))
   // The replay helpers' layout: Codex works in the root, Claude in root/work; state in root/state.
@@ -87,6 +95,7 @@ export async function driveScenario(scenario: Scenario, provider: FixtureProvide
     try {
       const s = body.kind === 'session.close' ? null : await open()
       if (body.kind === 'turn.start') await s!.startTurn(body)
+      else if (body.kind === 'turn.steer') await s!.steerTurn(body)
       else if (body.kind === 'turn.interrupt') await s!.interruptTurn(body)
       else if (body.kind === 'request.respond') await s!.respond(body)
       else return
@@ -112,43 +121,63 @@ export async function driveScenario(scenario: Scenario, provider: FixtureProvide
     for (let seen: Promise<void> | null = null; seen !== queue; ) await (seen = queue)
   }
   /** Waits until no frame came for QUIET_MS, so a user action lands at the same place in every recording. */
-  const quiet = async () => {
+  const quiet = async (ms = QUIET_MS) => {
     for (let seen = -1; seen !== entries.length; ) {
       seen = entries.length
-      await sleep(QUIET_MS)
+      await sleep(ms)
     }
   }
   let runs = 0
+  const pending = () => [...world.state.runtimeRequests.values()].find((r) => r.status === 'pending')
+  const toolRunning = () => [...world.state.turnItems.values()].some((i) => i.runId === runId(runs) && i.status === 'running' && TOOL_ITEMS.has(i.content.type))
   const step = async (s: ScenarioStep) => {
     if (s.kind !== 'wait') await quiet()
     switch (s.kind) {
       case 'send': {
+        const text = textFor(s.text, provider)
+        if (s.mode === 'steer') {
+          // After the first streamed delta (the reply is paced), so the steer lands at the same place every time.
+          await until(`run ${runs} streams`, () => runStarted(world, runs) && deltas >= 1)
+          await quiet()
+          apply(dispatch(text, { dispatchMode: { type: 'steer_active', targetRunId: runId(runs) } }), 'steer')
+          return
+        }
         const n = ++runs
         deltas = 0
-        apply(dispatch(textFor(s.text, provider)), 'message.dispatch')
+        apply(dispatch(text, s.mode === 'queue' ? { dispatchMode: { type: 'queue_after_active' } } : {}), 'message.dispatch')
         if (s.wait !== 'none') await until(`run ${n} ends`, () => runEnded(world, n))
         return
       }
       case 'answer': {
-        const pending = () => [...world.state.runtimeRequests.values()].find((r) => r.status === 'pending')
-        await until('an approval is pending', () => pending() !== undefined)
+        await until('a runtime request is pending', () => pending() !== undefined)
         await quiet()
-        apply(command({ type: 'runtime-request.respond', requestId: pending()!.id, decision: s.decision }), 'runtime-request.respond')
+        const request = pending()!
+        const answer = 'decision' in s ? { decision: s.decision } : { answers: Object.fromEntries((request.questions ?? []).map((q, i) => [q.id, s.answers[i] ?? []])) }
+        apply(command({ type: 'runtime-request.respond', requestId: request.id, ...answer }), 'runtime-request.respond')
         return
       }
       case 'interrupt':
-        await until(`${s.afterDeltas} deltas stream`, () => deltas >= s.afterDeltas)
-        await quiet()
+        if ('whileTool' in s) await until('a tool item runs', toolRunning)
+        else await until(`${s.afterDeltas} deltas stream`, () => deltas >= s.afterDeltas)
+        // A running tool leaves time: wait out the model call's trailing notifications (usage) too.
+        await quiet('whileTool' in s ? TOOL_QUIET_MS : QUIET_MS)
         apply(interrupt(runs), 'run.interrupt')
         return
       case 'wait':
         await until(`run ${s.run} ends`, () => runEnded(world, s.run))
         return
+      case 'restart':
+        // As Loom's idle release: the session closes, its provider process ends with it (Codex's
+        // pool closes a process with no session left), and the next turn resumes in a fresh one.
+        await settle()
+        await closeSession()
+        await settle()
+        return
     }
   }
 
   try {
-    apply(create({ provider }), 'thread.create')
+    apply(create({ provider, ...scenario.thread }), 'thread.create')
     apply(linked(), 'runner.linked')
     if (provider === 'codex') apply(checkpoint(0), 'checkpoint.captured')
     for (const s of scenario.steps) await step(s)
@@ -161,7 +190,7 @@ export async function driveScenario(scenario: Scenario, provider: FixtureProvide
     if (JSON.stringify(statuses) !== JSON.stringify(scenario.runs)) throw new Error(`${scenario.name}/${provider}: runs ended ${statuses.join(', ')}, expected ${scenario.runs.join(', ')}`)
     if (problems.length > 0) throw new Error(`${scenario.name}/${provider}: ${problems.join('; ')}`)
     await quiet()
-    return scrubEntries(entries, root)
+    return { entries: scrubEntries(entries), root }
   } finally {
     // On a failure too: no provider process outlives the recording.
     if (codex) await codex.shutdown()

@@ -13,9 +13,13 @@ import { startFakeAnthropic, startFakeOpenAI } from '../fixtures/fake-models/ind
 import { SCENARIOS, scenarioNamed, type FixtureProvider, type Scenario } from '../fixtures/scenarios/index.ts'
 import { recordFixture } from '../runner/replay/index.ts'
 import { driveScenario } from './record-fixtures-drive.ts'
+import { FIXED_ROOT } from './record-fixtures-scrub.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 export const TRANSCRIPTS_DIR = join(ROOT, 'fixtures', 'transcripts')
+
+/** Fixed token counts: requests carry wall-clock text and replies may echo random names, so derived counts would vary. */
+const FAKE_OPTIONS = { inputTokens: 1000, outputTokens: 50 }
 
 const PROTOCOL = { codex: 'codex.app-server', claude: 'claude-agent-sdk.query' } as const
 const PACKAGE = { codex: '@openai/codex', claude: '@anthropic-ai/claude-agent-sdk' } as const
@@ -28,16 +32,16 @@ export const fixturePath = (dir: string, scenario: string, provider: FixtureProv
 
 /** Records one scenario on one provider into `dir`; returns the path written. */
 export async function recordScenario(scenario: Scenario, provider: FixtureProvider, dir = TRANSCRIPTS_DIR): Promise<string> {
-  const fake = provider === 'codex' ? await startFakeOpenAI() : await startFakeAnthropic()
+  const fake = provider === 'codex' ? await startFakeOpenAI(FAKE_OPTIONS) : await startFakeAnthropic(FAKE_OPTIONS)
   try {
-    const entries = await driveScenario(scenario, provider, fake)
+    const { entries, root } = await driveScenario(scenario, provider, fake)
     const text = recordFixture(
       {
         name: `${scenario.name}/${provider}`,
         header: { type: 'transcript_start', provider, protocol: PROTOCOL[provider], version: pinnedVersion(provider), scenario: scenario.name, metadata: {} },
         entries,
       },
-      { metadata: { generatedBy: 'loom fixtures:record', description: scenario.description, runs: scenario.runs } },
+      { metadata: { generatedBy: 'loom fixtures:record', description: scenario.description, runs: scenario.runs, ...(scenario.thread ? { thread: scenario.thread } : {}) }, normalize: { renames: { [root]: FIXED_ROOT, [new URL(fake.url).host]: '127.0.0.1:<port>' } } },
     )
     const out = fixturePath(dir, scenario.name, provider)
     mkdirSync(dirname(out), { recursive: true })

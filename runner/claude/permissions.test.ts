@@ -55,3 +55,48 @@ describe('decisions', () => {
     expect(decisionResult(null, ask).result.behavior).toBe('deny')
   })
 })
+
+describe('AskUserQuestion', () => {
+  const question = permissionAsk(
+    'AskUserQuestion',
+    { questions: [{ question: 'Which color?', header: 'Color', multiSelect: false, options: [{ label: 'red', description: 'Choose red' }, { label: 'blue', description: 'Choose blue' }] }] },
+    { toolUseID: 'toolu_q' },
+  )
+
+  it('opens a user_input request carrying the questions, answerable only by answers or cancel', () => {
+    expect(requestOpened('run-1' as RunId, question)).toEqual({
+      type: 'request.opened',
+      runId: 'run-1',
+      nativeRequestId: 'toolu_q',
+      nativeItemId: 'toolu_q',
+      kind: 'user_input',
+      prompt: 'Which color?',
+      detail: { toolName: 'AskUserQuestion' },
+      questions: [
+        {
+          id: 'q1',
+          header: 'Color',
+          question: 'Which color?',
+          options: [
+            { label: 'red', description: 'Choose red' },
+            { label: 'blue', description: 'Choose blue' },
+          ],
+          allowsFreeText: true,
+        },
+      ],
+      availableDecisions: ['cancel'],
+    })
+  })
+
+  it('answers allow the call with the answers keyed by question text', () => {
+    expect(decisionResult(null, question, { q1: ['red', 'blue'] })).toEqual({
+      result: { behavior: 'allow', updatedInput: { ...question.input, answers: { 'Which color?': 'red, blue' } }, toolUseID: 'toolu_q', decisionClassification: 'user_temporary' },
+      interrupt: false,
+    })
+  })
+
+  it('no answers (or a cancel) still deny', () => {
+    expect(decisionResult(null, question).result.behavior).toBe('deny')
+    expect(decisionResult('cancel', question, { q1: ['red'] }).interrupt).toBe(true)
+  })
+})

@@ -12,10 +12,14 @@
  *
  * Suggestions name `localSettings` (a file in the worktree); they are rescoped to `session`
  * so an approval never writes settings into the user's project.
+ *
+ * AskUserQuestion is a question, not an approval: a `user_input` request with the tool's
+ * questions (ids `q1`, `q2`, … by position), answered by allowing the call with the user's
+ * answers in `updatedInput.answers` (question text -> answer, several joined with ", ").
  */
 import type { PermissionResult, PermissionUpdate } from '@anthropic-ai/claude-agent-sdk'
-import type { Decision, RunId, RuntimeEvent } from '../../src/contracts/index.ts'
-import { clip, str, type Json } from './json.ts'
+import type { Answers, Decision, Question, RunId, RuntimeEvent } from '../../src/contracts/index.ts'
+import { clip, rec, str, type Json } from './json.ts'
 import { requestKind } from './tool-items.ts'
 
 /** What canUseTool received, minus the abort signal. */
@@ -70,7 +74,35 @@ function promptOf(ask: PermissionAsk): string {
   return `${ask.displayName ?? ask.toolName}${subject ? `: ${subject}` : ''}`.slice(0, 10_000)
 }
 
+const ASK_USER_QUESTION = 'AskUserQuestion'
+
+/** The questions of an AskUserQuestion call (bounded as the contract bounds them). */
+export function askedQuestions(input: Json): Question[] {
+  const asked: unknown[] = Array.isArray(input.questions) ? input.questions : []
+  return asked.slice(0, 20).map(rec).map((q, i) => ({
+    id: `q${i + 1}`,
+    header: str(q.header)?.slice(0, 500) ?? null,
+    question: (str(q.question) ?? '').slice(0, 4000),
+    options: (Array.isArray(q.options) ? (q.options as unknown[]) : []).slice(0, 50).map(rec).map((o) => ({ label: (str(o.label) ?? '').slice(0, 500), description: str(o.description)?.slice(0, 2000) ?? null })),
+    allowsFreeText: true,
+  }))
+}
+
 export function requestOpened(runId: RunId, ask: PermissionAsk): RuntimeEvent {
+  if (ask.toolName === ASK_USER_QUESTION) {
+    const questions = askedQuestions(ask.input)
+    return {
+      type: 'request.opened',
+      runId,
+      nativeRequestId: ask.toolUseID,
+      nativeItemId: ask.toolUseID,
+      kind: 'user_input',
+      prompt: questions[0]?.question.slice(0, 10_000) ?? null,
+      detail: { toolName: ask.toolName },
+      questions,
+      availableDecisions: ['cancel'],
+    }
+  }
   const inputText = JSON.stringify(ask.input) ?? ''
   return {
     type: 'request.opened',
@@ -95,8 +127,12 @@ export function requestOpened(runId: RunId, ask: PermissionAsk): RuntimeEvent {
 const forSession = (update: PermissionUpdate): PermissionUpdate => ({ ...update, destination: 'session' })
 
 /** The SDK answer to a Loom decision; `interrupt` tells the session the turn is being ended. */
-export function decisionResult(decision: Decision | null, ask: PermissionAsk): { result: PermissionResult; interrupt: boolean } {
+export function decisionResult(decision: Decision | null, ask: PermissionAsk, answers: Answers | null = null): { result: PermissionResult; interrupt: boolean } {
   const toolUseID = ask.toolUseID
+  if (answers !== null && decision === null && ask.toolName === ASK_USER_QUESTION) {
+    const byText = Object.fromEntries(askedQuestions(ask.input).map((q) => [q.question, (answers[q.id] ?? []).join(', ')]))
+    return { result: { behavior: 'allow', updatedInput: { ...ask.input, answers: byText }, toolUseID, decisionClassification: 'user_temporary' }, interrupt: false }
+  }
   switch (decision) {
     case 'accept':
       return { result: { behavior: 'allow', updatedInput: ask.input, toolUseID, decisionClassification: 'user_temporary' }, interrupt: false }

@@ -47,7 +47,7 @@ export async function driveRecorded(transcript: Transcript): Promise<ReplayedThr
       case 'answer': {
         await t.until('a runtime request is pending', (w) => [...w.state.runtimeRequests.values()].some((r) => r.status === 'pending'), WAIT_MS)
         const request = [...t.world.state.runtimeRequests.values()].find((r) => r.status === 'pending')!
-        t.step(command({ type: 'runtime-request.respond', requestId: request.id, decision: action.decision }))
+        t.step(command({ type: 'runtime-request.respond', requestId: request.id, ...('answers' in action ? { answers: action.answers } : { decision: action.decision }) }))
         break
       }
     }

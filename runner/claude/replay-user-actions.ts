@@ -12,6 +12,8 @@ export type UserAction = { line: number } & (
   | { kind: 'prompt'; text: string; turnOpen: boolean }
   | { kind: 'interrupt' }
   | { kind: 'answer'; decision: 'accept' | 'decline' }
+  /** Answers to an AskUserQuestion, keyed as Loom keys its questions (`q1`, `q2`, … in asked order). */
+  | { kind: 'answer'; answers: Record<string, string[]> }
   | { kind: 'reopen' }
   | { kind: 'unsupported'; what: string }
 )
@@ -51,11 +53,28 @@ export const recordedUserActions = (transcript: Transcript): UserAction[] => {
         actions.push({ line, kind: 'interrupt' })
         break
       case 'permission.response':
-        actions.push({ line, kind: 'answer', decision: str(rec(frame.result).behavior) === 'allow' ? 'accept' : 'decline' })
+        // Loom's own refusals (plan mode, no run waiting) carry no decisionClassification: no user answered them.
+        if (rec(frame.result).decisionClassification === undefined) break
+        actions.push({ line, kind: 'answer', ...answerOf(rec(frame.result)) })
         break
       default:
         actions.push({ line, kind: 'unsupported', what: String(frame.type) })
     }
   }
   return actions
+}
+
+/** An allowed AskUserQuestion carries the answers by question text; anything else is a decision. */
+const answerOf = (result: Record<string, unknown>): { decision: 'accept' | 'decline' } | { answers: Record<string, string[]> } => {
+  const input = rec(result.updatedInput)
+  const given = rec(input.answers)
+  if (str(result.behavior) !== 'allow' || !Array.isArray(input.questions) || Object.keys(given).length === 0) {
+    return { decision: str(result.behavior) === 'allow' ? 'accept' : 'decline' }
+  }
+  const answers: Record<string, string[]> = {}
+  input.questions.map(rec).forEach((q, i) => {
+    const answer = str(given[str(q.question) ?? ''])
+    if (answer !== null) answers[`q${i + 1}`] = [answer]
+  })
+  return { answers }
 }

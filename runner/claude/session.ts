@@ -104,7 +104,7 @@ export class ClaudeSession implements ProviderSession {
     const pending = turn?.asks.get(effect.nativeRequestRef)
     if (!turn || !pending) throw invalid(`no pending Claude request ${effect.nativeRequestRef}`, 'request_not_pending')
     turn.asks.delete(effect.nativeRequestRef)
-    const { result, interrupt } = decisionResult(effect.decision, pending.ask)
+    const { result, interrupt } = decisionResult(effect.decision, pending.ask, effect.answers)
     if (result.behavior === 'deny') this.mapper?.markDenied(pending.ask.toolUseID)
     if (interrupt) this.requestInterrupt(turn)
     this.emit({ type: 'request.closed', nativeRequestId: effect.nativeRequestRef, status: 'resolved', reason: 'answered' })

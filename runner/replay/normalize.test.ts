@@ -109,3 +109,49 @@ describe('the normalizer', () => {
     expect(n.normalize({ sessionId: T1 })).toEqual({ sessionId: '<id:3>' })
   })
 })
+
+describe('the normalizer, for recordings (rules moved from the fixture recorder)', () => {
+  it('should rename a recording root before learning roots, in its dashed form too', () => {
+    const n = createNormalizer('claude-agent-sdk.query', { renames: { '/tmp/loom-record-x1': '/tmp/loom-fixture' } })
+    expect(n.normalize({ cwd: '/tmp/loom-record-x1/work', memory: '/h/.claude/projects/-tmp-loom-record-x1-work/memory', state: '/tmp/loom-record-x1/state' })).toEqual({
+      cwd: '<cwd>',
+      memory: '/h/.claude/projects/-tmp-loom-fixture-work/memory',
+      state: '/tmp/loom-fixture/state',
+    })
+  })
+
+  it('should replace ids used as object keys, in step with the same id as a value', () => {
+    const n = createNormalizer('codex.app-server')
+    expect(n.normalize({ agentsStates: { [T1]: { status: 'pendingInit' } }, receiverThreadIds: [T1] })).toEqual({ agentsStates: { '<id:1>': { status: 'pendingInit' } }, receiverThreadIds: ['<id:1>'] })
+  })
+
+  it('should replace any millisecond number and Codex recencyAt', () => {
+    const n = createNormalizer('codex.app-server')
+    expect(n.normalize({ recencyAt: 1780962830796, waitedMs: 12, api_ms: 3, count: 7 })).toEqual({ recencyAt: '<time>', waitedMs: '<duration>', api_ms: '<duration>', count: 7 })
+  })
+
+  it('should replace Claude subagent ids, task run ids, task times and durations in texts', () => {
+    const n = createNormalizer('claude-agent-sdk.query')
+    const frame = n.normalize({
+      task_id: 'a0d7e16ecaba1a6e6',
+      run_id: '0mwua9kgh-df46b160',
+      patch: { end_time: 1795499872791 },
+      output_file: '/s/tasks/a0d7e16ecaba1a6e6.output',
+      text: "agentId: a0d7e16ecaba1a6e6 (use SendMessage with to: 'a0d7e16ecaba1a6e6')\n<usage>tool_uses: 0\nduration_ms: 77</usage>",
+    })
+    expect(frame).toEqual({
+      task_id: '<id:1>',
+      run_id: '<id:2>',
+      patch: { end_time: '<time>' },
+      output_file: '/s/tasks/<id:1>.output',
+      text: "agentId: <id:1> (use SendMessage with to: '<id:1>')\n<usage>tool_uses: 0\nduration_ms: <duration></usage>",
+    })
+    // Not every 17-character word is an agent id.
+    expect(n.normalize('abcdefabcdefabcdefg a0d7e16ecaba1a6e6f')).toBe('abcdefabcdefabcdefg a0d7e16ecaba1a6e6f')
+  })
+
+  it('should replace Codex agent nicknames, also inside echoed JSON text', () => {
+    const n = createNormalizer('codex.app-server')
+    expect(n.normalize({ nickname: 'Gauss', text: 'done: {"agent_id":"x","nickname":"Ramanujan"}' })).toEqual({ nickname: '<nickname>', text: 'done: {"agent_id":"x","nickname":"<nickname>"}' })
+  })
+})

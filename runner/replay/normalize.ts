@@ -8,8 +8,12 @@
  *   appearance. The same id always gets the same placeholder within one normalizer, so
  *   correlation stays visible. Existing `<id:N>` placeholders (an already normalized fixture)
  *   pass through and reserve N, so a live client's fresh id gets the number the recording gave it.
- * - Times and durations become `<time>` / `<duration>`, process ids `<pid>`, paths under a known
- *   root (options.roots, or learned: `cwd`, `codexHome`, CODEX_HOME) become `<cwd>/…`, and so on.
+ * - Ids used as object keys (Codex `agentsStates` is keyed by thread id) are replaced the same way.
+ * - Times and durations become `<time>` / `<duration>` (named time keys per protocol, and any
+ *   number whose key ends in `_ms` / `Ms`), process ids `<pid>`, paths under a known root
+ *   (options.roots, or learned: `cwd`, `codexHome`, CODEX_HOME) become `<cwd>/…`, and so on.
+ * - options.renames first rewrites literal prefixes everywhere (a recording's random temp root to
+ *   a fixed one), the dashed form too (Claude names project directories `-tmp-x-work`).
  *
  * Feed a normalizer every frame of one stream in order (inbound too), since ids and roots are
  * learned as they appear.
@@ -26,6 +30,12 @@ export type Normalizer = {
 export type NormalizerOptions = {
   /** Path prefixes to replace, e.g. `{ '/tmp/x/ws': '<workspace>' }`; longer prefixes win. */
   roots?: Record<string, string>
+  /**
+   * Literal renames applied to every string before anything else, e.g. `{ '/tmp/loom-record-x1':
+   * '/tmp/loom-fixture' }`; the dashed forms (`-tmp-loom-record-x1`) are renamed alike. Roots are
+   * learned from the renamed text, so a renamed `cwd` still becomes `<cwd>`.
+   */
+  renames?: Record<string, string>
 }
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi
@@ -34,26 +44,49 @@ const PLACEHOLDER = /<id:(\d+)>/g
 const ROLLOUT = /\d{4}\/\d{2}\/\d{2}\/rollout-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-/g
 const CHUNK_ID = /^Chunk ID: .*$/gm
 const WALL_TIME = /^Wall time: .*$/gm
+/** Claude subagent (task) ids, e.g. `a0d7e16ecaba1a6e6`, wherever they appear (ids, file names, hand-back text). */
+const CLAUDE_AGENT_ID = /\ba[0-9a-f]{16}\b/g
+/** Claude ids that are neither UUIDs nor prefixed: the background task run id. */
+const CLAUDE_ID_KEYS = /^(run_id)$/
+/** Durations Claude writes into texts (a subagent's `<usage>` report). */
+const TEXT_DURATION = /\bduration_ms: \d+/g
+/** Codex gives each collab agent a random nickname; the fake model echoes the tool output that names it. */
+const NICKNAME_JSON = /(\\?"nickname\\?":\s*\\?")[^"\\]*(\\?")/g
 const HANDOFF = /(Context handoff \([^)]*\):\n)[\s\S]*?(\n\nUser message:\n)/g
 
 /** Keys whose value is a time or duration, per protocol. */
 const TIME_KEYS: Record<FixtureProtocol, RegExp> = {
-  'codex.app-server': /^(emittedAtMs|startedAtMs|completedAtMs|createdAt|updatedAt|startedAt|completedAt|resetsAt)$/,
-  'claude-agent-sdk.query': /^(timestamp)$/,
+  'codex.app-server': /^(emittedAtMs|startedAtMs|completedAtMs|createdAt|updatedAt|startedAt|completedAt|resetsAt|recencyAt)$/,
+  'claude-agent-sdk.query': /^(timestamp|start_time|end_time)$/,
 }
 const DURATION_KEYS: Record<FixtureProtocol, RegExp> = {
   'codex.app-server': /^(durationMs)$/,
   'claude-agent-sdk.query': /^(ttft_ms|duration_.*)$/,
 }
+/** Any other number measured in milliseconds (Claude `*_ms` stats, Codex `…Ms`) is a wall-clock reading. */
+const MILLIS_KEY = /(_ms|Ms)$/
 /** Keys whose string value is a path root to learn. */
 const ROOT_KEYS: Record<string, string> = { cwd: '<cwd>', codexHome: '<codex-home>', CODEX_HOME: '<codex-home>' }
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+const dashed = (path: string): string => path.replace(/\//g, '-')
+
+/** The rename pairs of options.renames, longest first, each also in its dashed form. */
+const renamePairs = (renames: Record<string, string>): Array<[string, string]> =>
+  Object.entries(renames)
+    .sort((a, b) => b[0].length - a[0].length)
+    .flatMap(([from, to]): Array<[string, string]> => [
+      [from, to],
+      [dashed(from), dashed(to)],
+    ])
 
 const rootPatterns = new Map<string, RegExp>()
 /** Matches a root only where it ends a path segment (`/ws` but not `/ws-2`). */
 const rootPattern = (root: string): RegExp => {
   let pattern = rootPatterns.get(root)
   if (pattern === undefined) {
-    pattern = new RegExp(`${root.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=$|[^\\w.-])`, 'g')
+    pattern = new RegExp(`${escapeRegExp(root)}(?=$|[^\\w.-])`, 'g')
     rootPatterns.set(root, pattern)
   }
   return pattern
@@ -63,6 +96,8 @@ export const createNormalizer = (protocol: FixtureProtocol, options: NormalizerO
   const ids = new Map<string, string>()
   let next = 1
   const roots = new Map<string, string>(Object.entries(options.roots ?? {}))
+  const renames = renamePairs(options.renames ?? {})
+  const rename = (value: string): string => renames.reduce((out, [from, to]) => out.replaceAll(from, to), value)
 
   const id = (raw: string): string => {
     let placeholder = ids.get(raw)
@@ -80,6 +115,8 @@ export const createNormalizer = (protocol: FixtureProtocol, options: NormalizerO
     roots.set(path, placeholder)
   }
 
+  const idsIn = (text: string): string => (text.length < 16 ? text : text.replace(UUID, (m) => id(m.toLowerCase())).replace(OPAQUE, (m) => id(m)))
+
   const string = (value: string): string => {
     if (value.includes('<id:')) for (const m of value.matchAll(PLACEHOLDER)) next = Math.max(next, Number(m[1]) + 1)
     let out = value
@@ -88,33 +125,38 @@ export const createNormalizer = (protocol: FixtureProtocol, options: NormalizerO
       if (out.includes(root)) out = out.replace(rootPattern(root), placeholder)
     }
     out = out.replace(ROLLOUT, '<date>/rollout-<time>-')
-    out = out.replace(UUID, (m) => id(m.toLowerCase())).replace(OPAQUE, (m) => id(m))
+    out = idsIn(out)
     if (out.includes('Chunk ID: ') || out.includes('Wall time: ')) out = out.replace(CHUNK_ID, 'Chunk ID: <chunk>').replace(WALL_TIME, 'Wall time: <duration>')
     if (out.includes('Context handoff (')) out = out.replace(HANDOFF, '$1<dynamic-summary>$2')
+    if (protocol === 'claude-agent-sdk.query') out = out.replace(CLAUDE_AGENT_ID, (m) => id(m)).replace(TEXT_DURATION, 'duration_ms: <duration>')
+    else if (out.includes('nickname')) out = out.replace(NICKNAME_JSON, '$1<nickname>$2')
     return out
   }
 
   const walk = (value: unknown, key: string | undefined): unknown => {
     if (typeof value === 'string') {
-      if (key !== undefined && ROOT_KEYS[key] !== undefined) learnRoot(value, ROOT_KEYS[key]!)
-      return string(value)
+      const renamed = rename(value)
+      if (key !== undefined && ROOT_KEYS[key] !== undefined) learnRoot(renamed, ROOT_KEYS[key]!)
+      return string(renamed)
     }
     if (Array.isArray(value)) return value.map((v) => walk(v, undefined))
     if (typeof value !== 'object' || value === null) return value
     const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = field(k, v, key)
+    for (const [k, v] of Object.entries(value)) out[idsIn(k)] = field(k, v, key)
     return out
   }
 
   const field = (key: string, value: unknown, parentKey: string | undefined): unknown => {
     if (value === null || value === undefined) return value
     if (TIME_KEYS[protocol].test(key) && (typeof value === 'number' || typeof value === 'string')) return '<time>'
-    if (DURATION_KEYS[protocol].test(key) && typeof value === 'number') return '<duration>'
+    if ((DURATION_KEYS[protocol].test(key) || MILLIS_KEY.test(key)) && typeof value === 'number') return '<duration>'
     if (protocol === 'codex.app-server') {
       if (key === 'processId') return '<pid>'
       if (key === 'version' && parentKey === 'clientInfo') return '<version>'
       if (key === 'userAgent' && typeof value === 'string') return '<user-agent>'
+      if ((key === 'nickname' || key === 'agentNickname') && typeof value === 'string') return '<nickname>'
     } else {
+      if (CLAUDE_ID_KEYS.test(key) && typeof value === 'string') return id(value)
       if (key === 'device_id' && parentKey === 'metadata') return '<device-id>'
       if (key === 'messaging_socket_path') return '<socket>'
     }

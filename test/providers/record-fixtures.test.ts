@@ -1,9 +1,9 @@
 /**
  * @module REAL BINARIES: spawns the pinned `codex app-server` and Claude Code (via the Agent
- * SDK) against the fake model servers on 127.0.0.1. Records the `simple` scenario twice per
- * provider into temp dirs with scripts/record-fixtures.ts and expects identical bytes (the
- * recorder is deterministic), equal to the committed fixture too. One scenario per provider
- * keeps it to a few seconds.
+ * SDK) against the fake model servers on 127.0.0.1. Records `simple` and the most race-prone
+ * scenario, `subagents` (a Codex collab agent runs beside its parent), twice per provider into
+ * temp dirs with scripts/record-fixtures.ts and expects identical bytes (the recorder is
+ * deterministic), equal to the committed fixture too.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -24,8 +24,7 @@ afterAll(() => {
 })
 
 describe('fixtures:record with the real provider binaries', () => {
-  const scenario = scenarioNamed('simple')
-  for (const provider of ['codex', 'claude'] as FixtureProvider[]) {
+  for (const [scenario, provider] of ['simple', 'subagents'].flatMap((name) => (['codex', 'claude'] as FixtureProvider[]).map((p) => [scenarioNamed(name), p] as const))) {
     it(`records ${scenario.name}/${provider} twice to the same bytes`, { timeout: 60_000 }, async () => {
       const first = readFileSync(await recordScenario(scenario, provider, tempDir()), 'utf8')
       const second = readFileSync(await recordScenario(scenario, provider, tempDir()), 'utf8')
