@@ -2,8 +2,8 @@
  * @module Lays out the private state directory of Codex sessions: CODEX_HOME (config, rollouts,
  * sqlite state), HOME and TMPDIR, and the complete environment of the app-server process.
  */
-import { createHash } from 'node:crypto'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { createHash, randomUUID } from 'node:crypto'
+import { mkdir, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { renderCodexConfig, type CodexConfig } from './provider-config.ts'
 
@@ -26,7 +26,13 @@ export async function prepareCodexHome(stateDir: string, providerEnv: Record<str
   const config = renderCodexConfig(providerEnv)
   const dirs = { codexHome: path.join(stateDir, 'codex-home'), home: path.join(stateDir, 'home'), tmp: path.join(stateDir, 'tmp') }
   for (const dir of Object.values(dirs)) await mkdir(dir, { recursive: true })
-  await writeFile(path.join(dirs.codexHome, 'config.toml'), config.toml)
+  // Written aside and renamed into place: the shared app-server reads config.toml again when a
+  // thread starts or resumes, and a truncate-and-write here (another session opening) let it
+  // read an empty file and fall back to the default provider, retrying forever (found by the soak).
+  const file = path.join(dirs.codexHome, 'config.toml')
+  const aside = `${file}.${process.pid}.${randomUUID()}.tmp`
+  await writeFile(aside, config.toml)
+  await rename(aside, file)
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: dirs.home,
