@@ -20,16 +20,15 @@ const wrangler = (args: string[], input?: string) =>
 
 if (values['dry-run']) process.exit(await wrangler(['deploy', '--dry-run', '--outdir', 'dist']))
 
+const secret = process.env.LOOM_JWT_SECRET
+// Checked before anything is uploaded: a refused secret must not leave a fresh deploy behind.
+if (secret && secret.length < 32) {
+  console.error('LOOM_JWT_SECRET must be at least 32 characters (try: openssl rand -hex 32)')
+  process.exit(2)
+}
 const deployed = await wrangler(['deploy'])
 if (deployed !== 0) process.exit(deployed)
-const secret = process.env.LOOM_JWT_SECRET
-if (secret) {
-  if (secret.length < 32) {
-    console.error('LOOM_JWT_SECRET must be at least 32 characters (try: openssl rand -hex 32)')
-    process.exit(2)
-  }
-  process.exit(await wrangler(['secret', 'put', 'LOOM_JWT_SECRET'], secret))
-}
+if (secret) process.exit(await wrangler(['secret', 'put', 'LOOM_JWT_SECRET'], secret))
 console.log(
   [
     'Deployed. The worker signs and checks tokens with the secret LOOM_JWT_SECRET:',

@@ -3,7 +3,13 @@ import { useEffect, useState } from 'preact/hooks'
 
 const threadOf = (path: string): string | null => {
   const match = /^\/t\/([^/]+)$/.exec(path)
-  return match?.[1] ? decodeURIComponent(match[1]) : null
+  if (!match?.[1]) return null
+  try {
+    return decodeURIComponent(match[1])
+  } catch {
+    // A hand-typed `/t/%zz` is no thread, not a reason for the page to crash.
+    return null
+  }
 }
 
 export const navigate = (threadId: string | null) => {

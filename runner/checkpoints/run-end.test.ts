@@ -65,6 +65,20 @@ describe('a run that does not complete', () => {
     expect(host.story()).toEqual(['workspace.features', 'checkpoint 0', 'turn.started', 'turn.completed interrupted'])
   })
 
+  it('should end a run once when the runner shuts down while its checkpoint is being captured', async () => {
+    const root = dirtyRepo()
+    dirs.push(root)
+    const host = standInHost('t1', root, dirs)
+    await host.sessions.carryOut(turnStart('t1', 1))
+    host.end(1, 'completed')
+    expect(host.story()).not.toContain('turn.completed completed') // held while the capture runs
+    await host.sessions.closeAll('server_shutdown')
+    await until(() => host.story().includes('turn.completed completed'))
+    await new Promise((r) => setTimeout(r, 50))
+    expect(host.story()).toEqual(['workspace.features', 'checkpoint 0', 'turn.started', 'checkpoint 1', 'turn.completed completed'])
+    expect(host.sessions.activeRuns).toBe(0)
+  })
+
   it('should end the run, with a warning and without a checkpoint, when git hangs during the capture', async () => {
     const root = dirtyRepo()
     dirs.push(root)

@@ -84,6 +84,8 @@ export class ThreadSessions {
     this.sessions.clear()
     await Promise.all(open.map(([provider, entry]) => this.closeOne(provider, entry, reason)))
     for (const [runId, run] of this.runs) {
+      // Its turn already ended and waits for its checkpoint: that end is the run's one end.
+      if (this.held?.some(([, event]) => event.type === 'turn.completed' && event.runId === runId)) continue
       // No capture now: the runner is going, and the next run's checkpoint will show these files.
       run.checkpointed = false
       this.emitFor(run.provider, {

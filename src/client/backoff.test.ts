@@ -27,7 +27,8 @@ describe('connection state', () => {
   it.each([
     [[], 'idle'],
     [['closed'], 'idle'],
-    [['connecting'], 'online'],
+    [['connecting'], 'idle'],
+    [['open', 'connecting'], 'online'],
     [['open', 'open'], 'online'],
     [['open', 'reconnecting'], 'offline'],
   ] as const)('%j is %s', (states, expected) => {

@@ -9,15 +9,17 @@ export type ConnectionObservable = {
   subscribe(listener: (state: ConnectionState) => void): () => void
 }
 
-/** Offline while any subscription is reconnecting; idle with none; online otherwise. */
+/**
+ * Offline while any subscription is reconnecting; online once one is open; idle otherwise (none
+ * at all, or none opened yet: a first socket still connecting is not yet "live").
+ */
 export const connectionStateOf = (states: Iterable<SubscriptionState>): ConnectionState => {
-  let any = false
+  let open = false
   for (const state of states) {
-    if (state === 'closed') continue
     if (state === 'reconnecting') return 'offline'
-    any = true
+    if (state === 'open') open = true
   }
-  return any ? 'online' : 'idle'
+  return open ? 'online' : 'idle'
 }
 
 export class ConnectionTracker implements ConnectionObservable {

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, type Browser, type Page } from 'playwright-core'
+import { mintToken } from '../../scripts/tokens.ts'
 import { api } from './support/client.ts'
 import { useProviderE2E } from './support/provider-e2e.ts'
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.ts'
@@ -80,10 +81,15 @@ describe('browser UI', () => {
     const accept = lastRun(page).getByTestId('decision-accept')
     await accept.waitFor({ timeout: 30_000 })
     await shot(page, '2-approval')
-    await accept.click()
+    // A double click answers once: the second click must not send a second, refused answer.
+    await accept.dblclick()
     await expect.poll(() => lastRun(page).getAttribute('data-status'), { timeout: 30_000 }).toBe('completed')
     await expect.poll(() => lastRun(page).getByTestId('request').getAttribute('data-status')).toBe('resolved')
-    expect(existsSync(join(seeded.ws.dir, 'accepted-in-browser.txt')) || (await lastRun(page).locator('[data-type="command_execution"]').count()) > 0).toBe(true)
+    expect(await page.getByTestId('action-error').count()).toBe(0)
+    // The accepted command ran (in the thread's worktree): its exit code and output are on screen.
+    const command = lastRun(page).locator('[data-type="command_execution"]')
+    await expect.poll(() => command.getByTestId('exit-code').textContent()).toBe('exit 0')
+    expect(await command.getByTestId('command-output').textContent()).toContain('ran-it')
 
     // Stop: a long reply is interrupted from the Stop button.
     await page.getByTestId('composer').fill('[[slow:400:40]] a long answer')
@@ -110,10 +116,11 @@ describe('browser UI', () => {
     expect(server.status).toBe(200)
     const projection = server.body.projection ?? server.body
     await expect.poll(() => page.getByTestId('thread').getAttribute('data-sequence')).toBe(String(projection.sequence))
-    // Every item once: the page shows exactly the server's items, in its order.
-    const shown = await page.getByTestId('item').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-type')))
-    const expected = [...projection.turnItems].sort((a: any, b: any) => a.ordinal - b.ordinal).map((i: any) => i.content.type)
-    expect(shown.sort()).toEqual(expected.sort())
+    // Every item once: the page shows exactly the server's items, none missing, none twice.
+    const shown = await page.getByTestId('item').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-item-id')))
+    const expected = projection.turnItems.map((i: { id: string }) => i.id)
+    expect(shown.length).toBe(expected.length)
+    expect([...shown].sort()).toEqual([...expected].sort())
     await shot(page, '5-resumed')
     expect(pageErrors).toEqual([])
     await page.close()
@@ -135,6 +142,24 @@ describe('browser UI', () => {
     expect(await page.locator('main img, main script, aside img').count()).toBe(0)
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined()
     await shot(page, '6-hostile-text')
+    await page.close()
+  })
+
+  it('should say the thread view is no longer live once its token expires, instead of showing it as live', { timeout: 60_000 }, async () => {
+    const seeded = await e2e().thread('codex')
+    const lifetimeSeconds = 6
+    const shortLived = await mintToken(e2e().worker.secret, { sub: 'user:short', scopes: ['read', 'operate'], workspaces: [seeded.ws.workspaceId], days: lifetimeSeconds / 86_400 })
+    const page = await browser.newPage()
+    await page.goto(`${seeded.url}/t/${seeded.threadId}#token=${shortLived}`)
+    await expect.poll(() => page.getByTestId('connection').getAttribute('data-state')).toBe('online')
+    expect(await page.getByTestId('thread-error').count()).toBe(0)
+    await new Promise((resolve) => setTimeout(resolve, (lifetimeSeconds + 1) * 1000))
+    // The next event on the thread finds the subscriber's token expired: the worker closes its socket (4001).
+    const renamed = await api(seeded.url, seeded.ws.userToken, '/v1/commands', { commandId: `cmd-expiry-${Date.now()}`, type: 'thread.metadata.update', threadId: seeded.threadId, title: 'after expiry' })
+    expect(renamed.status).toBe(200)
+    await expect.poll(() => page.getByTestId('thread-error').count(), { timeout: 15_000 }).toBe(1)
+    expect(await page.getByTestId('thread-error').textContent()).toContain('token_expired')
+    await shot(page, '7-no-longer-live')
     await page.close()
   })
 })

@@ -1,3 +1,4 @@
+import { tokenOf } from '../../worker/middleware/auth/index.ts'
 import { env, SELF } from 'cloudflare:test'
 import { sign } from 'hono/jwt'
 import { describe, expect, it } from 'vitest'
@@ -198,5 +199,16 @@ describe('WebSocket auth', () => {
     const answer = await socket.request(1, 'dispatchCommand', { commandId: uniqueId('cmd'), type: 'thread.metadata.update', threadId, title: 'x' })
     expect(answer.error.code).toBe('forbidden')
     socket.close()
+  })
+})
+
+describe('bearer scheme', () => {
+  const withAuth = (value: string) => new Request('https://loom.test/', { headers: { Authorization: value } })
+  it('should read the bearer token whatever the case of the scheme name (RFC 7235)', () => {
+    expect(tokenOf(withAuth('Bearer a.b.c'))).toBe('a.b.c')
+    expect(tokenOf(withAuth('bearer a.b.c'))).toBe('a.b.c')
+    expect(tokenOf(withAuth('BEARER  a.b.c '))).toBe('a.b.c')
+    expect(tokenOf(withAuth('Basic a.b.c'))).toBeNull()
+    expect(tokenOf(new Request('https://loom.test/', { headers: { 'Sec-WebSocket-Protocol': 'loom.v1, loom.token.x.y.z' } }))).toBe('x.y.z')
   })
 })

@@ -1,3 +1,5 @@
+import { app } from '../../worker/app.ts'
+import { env } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { createThread, token } from './helpers.ts'
 import { ORIGIN, call, closeUpgrade, upgrade } from './security-helpers.ts'
@@ -53,5 +55,14 @@ describe('CORS on the HTTP API', () => {
     expect([read.status, read.headers.get('Access-Control-Allow-Origin')]).toEqual([200, UI])
     const refused = await call(`/v1/threads/${threadId}`, { headers: { Origin: UI } }, allowUi)
     expect([refused.status, refused.headers.get('Access-Control-Allow-Origin')]).toEqual([401, UI])
+  })
+})
+
+describe('CORS exposed headers', () => {
+  it('should let an allowed origin read Retry-After and the diff truncation header', async () => {
+    const response = await app.request('https://loom.test/v1/health', { headers: { Origin: 'http://localhost:5173' } }, { ...env, LOOM_ALLOWED_ORIGINS: 'http://localhost:5173' })
+    expect(response.headers.get('access-control-allow-origin')).toBe('http://localhost:5173')
+    const exposed = (response.headers.get('access-control-expose-headers') ?? '').toLowerCase().split(/\s*,\s*/)
+    expect(exposed).toEqual(expect.arrayContaining(['retry-after', 'loom-diff-truncated']))
   })
 })

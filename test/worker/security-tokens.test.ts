@@ -1,3 +1,5 @@
+import type { TokenGuard } from '../../worker/auth/token-guard.ts'
+import { env, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { api, connect, createThread, dispatch, token, uniqueId } from './helpers.ts'
 import { ScriptedRunner } from './runner-helpers.ts'
@@ -141,5 +143,18 @@ describe('retiring a key', () => {
     expect([refused.status, refused.body.message]).toEqual([401, 'the token has been revoked'])
     expect((await upgrade(`/v1/ws?threadId=${threadId}`, old, { vars })).status).toBe(401)
     expect((await call(`/v1/threads/${threadId}`, { token: fresh }, vars)).status).toBe(200)
+  })
+})
+
+describe('revocation lifetime', () => {
+  it('should keep a revocation until the token expires, even when the admin names an earlier exp', async () => {
+    const guards = (env as { TOKEN_GUARDS: DurableObjectNamespace<TokenGuard> }).TOKEN_GUARDS
+    const stub = guards.get(guards.idFromName(`jti:early-exp-${Date.now()}`))
+    const now = Math.floor(Date.now() / 1000)
+    const realExp = now + 30 * 86_400
+    await stub.check(null, ['ws-a'], realExp, 0)
+    await stub.revoke(now + 60)
+    const alarm = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())
+    expect(alarm).toBe(realExp * 1000 + 86_400_000)
   })
 })

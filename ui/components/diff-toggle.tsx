@@ -8,8 +8,8 @@ export const DiffToggle = ({ client, threadId, checkpointId }: { client: LoomCli
   const toggle = async () => {
     if (diff !== null) return setDiff(null)
     const result = await client.getCheckpointDiff(threadId, checkpointId)
+    setError(result.ok ? null : result.error.message)
     if (result.ok) setDiff(result.value.truncated ? `${result.value.diff}\n… (truncated)` : result.value.diff)
-    else setError(result.error.message)
   }
   return (
     <>

@@ -12,11 +12,16 @@ export const NewThread = ({ client, workspaceId, onDone }: { client: LoomClient;
   const [model, setModel] = useState<ModelSelection>({ provider: 'codex', model: 'gpt-5' })
   const [runtimeMode, setRuntimeMode] = useState<RuntimeMode>('approval-required')
   const [error, setError] = useState<string | null>(null)
+  // Each submit makes a new thread id: a second click while the first is in flight would create a second thread.
+  const [creating, setCreating] = useState(false)
   const submit = async (event: Event) => {
     event.preventDefault()
+    if (creating) return
+    setCreating(true)
     const result = await client.createThread({ workspaceId, title: title.trim() || 'New thread', modelSelection: model, runtimeMode })
-    if (result.ok) onDone(result.value.threadId)
-    else setError(`${result.error.code}: ${result.error.message}`)
+    if (result.ok) return onDone(result.value.threadId)
+    setCreating(false)
+    setError(`${result.error.code}: ${result.error.message}`)
   }
   return (
     <form class="new-thread" onSubmit={(e) => void submit(e)}>
@@ -32,7 +37,7 @@ export const NewThread = ({ client, workspaceId, onDone }: { client: LoomClient;
       </label>
       {error && <p class="error">{error}</p>}
       <div class="actions">
-        <button class="primary" type="submit" data-testid="create-thread">
+        <button class="primary" type="submit" data-testid="create-thread" disabled={creating}>
           Create
         </button>
         <button type="button" onClick={() => onDone(null)}>

@@ -11,7 +11,15 @@ const detailLines = (detail: RuntimeRequest['detail']): string[] =>
 
 export const RequestCard = ({ request, client, act }: { request: RuntimeRequest; client: LoomClient; act: Act }) => {
   const pending = request.status === 'pending'
+  // From the click until the answer comes back in the projection: a second click could only be refused (409).
+  const [answering, setAnswering] = useState(false)
   const answerable = pending && request.responseCapability.type === 'live'
+  const answer = (label: string, response: { decision: Decision } | { answers: Answers }) => {
+    setAnswering(true)
+    void act(label, () => client.respond(request.threadId, request.id, response)).then((ok) => {
+      if (!ok) setAnswering(false)
+    })
+  }
   return (
     <div class={`request request-${request.status}`} data-testid="request" data-request-id={request.id} data-status={request.status}>
       <strong>{request.kind === 'user_input' ? 'Question' : `Approval: ${request.kind}`}</strong>
@@ -22,7 +30,7 @@ export const RequestCard = ({ request, client, act }: { request: RuntimeRequest;
         </code>
       ))}
       {request.questions ? (
-        <Questions request={request} disabled={!answerable} onAnswer={(answers) => void act('Answer', () => client.respond(request.threadId, request.id, { answers }))} />
+        <Questions request={request} disabled={!answerable || answering} onAnswer={(answers) => answer('Answer', { answers })} />
       ) : (
         answerable && (
           <div class="actions">
@@ -31,7 +39,8 @@ export const RequestCard = ({ request, client, act }: { request: RuntimeRequest;
                 key={decision}
                 class={decision === 'accept' ? 'primary' : decision === 'decline' ? 'danger' : ''}
                 data-testid={`decision-${decision}`}
-                onClick={() => void act(DECISION_LABEL[decision], () => client.respond(request.threadId, request.id, { decision }))}
+                disabled={answering}
+                onClick={() => answer(DECISION_LABEL[decision], { decision })}
               >
                 {DECISION_LABEL[decision]}
               </button>

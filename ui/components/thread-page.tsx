@@ -70,6 +70,12 @@ export const ThreadPage = ({ client, threadId, workspaceId }: { client: LoomClie
         </div>
         {thread.checkpoints === 'unavailable' && <p class="muted small">This workspace is not a git repository: checkpoints, rollback and file forks are unavailable.</p>}
       </header>
+      {error && (
+        // The subscription ended (token expired or revoked, thread gone): what is shown is no longer live.
+        <p class="error" data-testid="thread-error">
+          No longer live: {error}
+        </p>
+      )}
       {actionError && (
         <p class="error" data-testid="action-error">
           {actionError}

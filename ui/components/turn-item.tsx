@@ -18,7 +18,7 @@ const streamingText = (projection: ThreadProjection, item: TurnItem, text: strin
 
 export const TurnItemView = ({ item, projection, client, act }: Props) => {
   const c = item.content
-  const common = { 'data-testid': 'item', 'data-type': c.type, 'data-status': item.status, class: `item item-${c.type} item-${item.status} ${item.visibility === 'inherited' ? 'inherited' : ''}` }
+  const common = { 'data-testid': 'item', 'data-item-id': item.id, 'data-type': c.type, 'data-status': item.status, class: `item item-${c.type} item-${item.status} ${item.visibility === 'inherited' ? 'inherited' : ''}` }
   switch (c.type) {
     case 'user_message':
       return (
@@ -41,14 +41,17 @@ export const TurnItemView = ({ item, projection, client, act }: Props) => {
           <div class="text muted">{streamingText(projection, item, c.text)}</div>
         </details>
       )
-    case 'command_execution':
+    case 'command_execution': {
+      // While the command runs its output arrives as streaming deltas; `c.output` is still empty.
+      const output = streamingText(projection, item, c.output ?? '')
       return (
         <div {...common}>
           <code class="command">$ {c.command}</code>
           {c.exitCode !== null && <span class={`badge ${c.exitCode === 0 ? 'ok' : 'bad'}`} data-testid="exit-code">exit {c.exitCode}</span>}
-          {c.output && <pre class="output">{streamingText(projection, item, c.output)}</pre>}
+          {output && <pre class="output" data-testid="command-output">{output}</pre>}
         </div>
       )
+    }
     case 'file_change':
       return (
         <div {...common}>

@@ -35,8 +35,10 @@ export class TokenGuard extends DurableObject {
   async revoke(exp: number | null): Promise<string[]> {
     this.ctx.storage.kv.put(REVOKED, true)
     // Kept a day past expiry (clock skew), then forgotten: an expired token is refused anyway.
-    // The expiry is the caller's, else the one the token showed here, else a year from now.
-    const known = exp ?? (this.ctx.storage.kv.get(EXP) as number | undefined) ?? Math.floor(Date.now() / 1000) + 365 * 86_400
+    // The expiry is the later of the caller's and the one the token showed here (an `exp` given
+    // too early must not let the token back in before it expires), else a year from now.
+    const shown = this.ctx.storage.kv.get(EXP) as number | undefined
+    const known = exp !== null && shown !== undefined ? Math.max(exp, shown) : (exp ?? shown ?? Math.floor(Date.now() / 1000) + 365 * 86_400)
     await this.ctx.storage.setAlarm(known * 1000 + 86_400_000)
     return [...this.workspaces()]
   }

@@ -13,8 +13,9 @@ import type { AppEnv } from '../../app-env.ts'
 import { raise } from '../errors/index.ts'
 
 export const tokenOf = (request: Request): string | null => {
-  const header = request.headers.get('Authorization')
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim()
+  // The scheme name is case-insensitive (RFC 7235): `bearer <jwt>` is as good as `Bearer <jwt>`.
+  const bearer = /^bearer +(\S+)\s*$/i.exec(request.headers.get('Authorization') ?? '')
+  if (bearer?.[1]) return bearer[1]
   const offered = (request.headers.get('Sec-WebSocket-Protocol') ?? '').split(',').map((p) => p.trim())
   const carried = offered.find((p) => p.startsWith(TOKEN_SUBPROTOCOL_PREFIX))
   return carried ? carried.slice(TOKEN_SUBPROTOCOL_PREFIX.length) : null

@@ -39,7 +39,8 @@ const corsHandler = cors({
   origin: (origin, c) => (isAllowedOrigin(origin, c.req.url, (c.env as AppEnv['Bindings']).LOOM_ALLOWED_ORIGINS) ? origin : null),
   allowMethods: ['GET', 'POST', 'OPTIONS'],
   allowHeaders: ['Authorization', 'Content-Type'],
-  exposeHeaders: ['Retry-After'],
+  // Headers a client reads besides the body: a 429's wait, and whether a diff was cut (routes/diffs.ts).
+  exposeHeaders: ['Retry-After', 'Loom-Diff-Truncated'],
   maxAge: 600,
 })
 
