@@ -3,11 +3,12 @@ import { defineConfig } from 'vitest/config'
 /**
  * Whole-system replays (test/replay/): the bundled worker in Miniflare on 127.0.0.1, the real
  * runner and adapters in-process on replay transports. One file at a time (they share a
- * machine's CPU); the bundle is built once per file.
+ * machine's CPU); the bundle is built once for the suite (test/replay/support/bundle-once.ts).
  */
 export default defineConfig({
   test: {
     include: ['test/replay/**/*.test.ts'],
+    globalSetup: ['test/replay/support/bundle-once.ts'],
     environment: 'node',
     fileParallelism: false,
     testTimeout: 30_000,

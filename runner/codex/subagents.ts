@@ -90,7 +90,8 @@ export class SubagentTracker {
     const isNew = !this.#children.has(item.agentThreadId)
     const child = this.ensure(item.agentThreadId, runId)
     const status: SubagentStatus = item.kind === 'completed' ? 'completed' : item.kind === 'interrupted' ? 'interrupted' : 'running'
-    this.#update(child, { parentItemId: child.parentItemId ?? item.id, title: child.title ?? item.agentPath ?? null, model: child.model ?? item.model ?? null, status }, isNew)
+    // A v2 activity is not an item of its own (items.ts), so it cannot be the subagent's parent.
+    this.#update(child, { parentItemId: child.parentItemId, title: child.title ?? item.agentPath ?? null, model: child.model ?? item.model ?? null, status }, isNew)
   }
 
   turnStarted(threadId: string): void {

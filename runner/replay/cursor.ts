@@ -13,7 +13,8 @@
  */
 import { createVirtualClock, type VirtualClock } from './clock.ts'
 import { ReplayExhaustedError, ReplayIncompleteError, ReplayRuntimeExitError } from './errors.ts'
-import { createMatcher, type Matcher, type MatcherOptions, type MatchMode, type MatchOutcome } from './match.ts'
+import { createMatcher, frameKey, type Matcher, type MatcherOptions, type MatchMode, type MatchOutcome } from './match.ts'
+import { HOUSEKEEPING_FRAMES } from './equivalences.ts'
 import type { RuntimeExit, Transcript, TranscriptEntry } from './transcript.ts'
 
 export type ReplayCursorOptions = {
@@ -52,6 +53,7 @@ export const createReplayCursor = (transcript: Transcript, options: ReplayCursor
   const clock = options.clock ?? createVirtualClock()
   const matcher = createMatcher({ protocol: transcript.header.protocol, mode: options.mode, equivalences: options.equivalences, normalize: options.normalize })
   const queue: TranscriptEntry[] = [...transcript.entries]
+  const housekeepingFrames = HOUSEKEEPING_FRAMES.filter((c) => c.protocol === transcript.header.protocol)
   const done: TranscriptEntry[] = []
   let draining = false
 
@@ -78,7 +80,21 @@ export const createReplayCursor = (transcript: Transcript, options: ReplayCursor
     while (queue[at]?.type === 'emit_inbound') at++
     const next = queue[at]
     if (next === undefined) throw new ReplayExhaustedError(frame)
-    if (next.type === 'runtime_exit') throw new ReplayRuntimeExitError(next.status, next.error, next.line, `the client sent ${JSON.stringify(frame)} after the runtime exited`)
+    // A housekeeping frame the recording's client never sent (compatible mode): answered where it comes, unless recorded right here.
+    const key = frameKey(transcript.header.protocol, frame)
+    const housekeeping = options.mode === 'compatible' ? housekeepingFrames.find((c) => c.method === key) : undefined
+    const id = (frame as { id?: unknown } | null)?.id
+    const recordedHere = next.type === 'expect_outbound' && frameKey(transcript.header.protocol, next.frame) === key
+    const beforeExit = next.type !== 'runtime_exit' || next.status === 'success'
+    const result = housekeeping && !recordedHere && beforeExit && (typeof id === 'string' || typeof id === 'number') ? housekeeping.respond(frame, done) : undefined
+    if (housekeeping && result !== undefined && typeof result !== 'string') {
+      queue.splice(at, 0, { type: 'emit_inbound', label: housekeeping.name, line: next.line, frame: { id, result } })
+      done.push({ type: 'expect_outbound', label: housekeeping.name, frame, line: next.line })
+      return { consume: 0, replace: [], equivalence: housekeeping.name }
+    }
+    if (next.type === 'runtime_exit') {
+      throw new ReplayRuntimeExitError(next.status, next.error, next.line, `the client sent ${JSON.stringify(frame)} after the runtime exited`)
+    }
     const outcome = matcher.matchOutbound(frame, queue.slice(at), done)
     const consumed = queue.splice(at, outcome.consume, ...outcome.replace)
     done.push(outcome.equivalence === undefined ? consumed[0]! : { type: 'expect_outbound', label: outcome.equivalence, frame, line: next.line })

@@ -9,7 +9,8 @@
  *   JSON-RPC ids are remapped: a recorded response to our request is rewritten to carry our
  *   request id (`mapInbound`); server requests keep the recorded id space, and our response to
  *   one must carry that id. Where the method differs, the equivalence table
- *   (equivalences.ts) may rewrite the upcoming entries. Anything else throws
+ *   (equivalences.ts) may rewrite the upcoming entries; a row for the same method (a request
+ *   that gained a parameter) is tried first and applies only when its condition holds. Anything else throws
  *   `ReplayUnexpectedOutboundError`.
  */
 import { describeFrame, ReplayFrameMismatchError, ReplayUnexpectedOutboundError } from './errors.ts'
@@ -78,6 +79,14 @@ export const createMatcher = (options: MatcherOptions): Matcher => {
     live.normalize(actual)
     const a = obj(actual)
     const e = obj(expected.frame)
+    // A row for the same method rewrites only when its condition holds (e.g. fork with lastTurnId); otherwise the frame matches plainly.
+    for (const eq of equivalences) {
+      if (want !== got || eq.recorded !== want || eq.live !== got) continue
+      const result = eq.apply({ actual, upcoming, history })
+      if (typeof result === 'string') continue
+      if (result.recordedId !== undefined && a.id !== undefined) pending.set(result.recordedId, a.id)
+      return { consume: result.consume, replace: result.replace, equivalence: eq.name }
+    }
     if (want === got) {
       if (protocol === 'codex.app-server') {
         if (got === '<response>' && a.id !== e.id) {

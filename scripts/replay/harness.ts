@@ -19,7 +19,9 @@ import { driveCodex } from './drive-codex.ts'
 import { invariantViolations } from './invariants.ts'
 import { startRunner, replayAdapter } from './runner.ts'
 import { REPLAY_WORKSPACE, SystemThread } from './thread.ts'
-import { startReplayWorker } from './worker.ts'
+import { REPLAY_IDLE_SECONDS, restartsProvider } from './idle-release.ts'
+import { rollsBack } from './rollback.ts'
+import { startReplayWorker, type ReplayWorker } from './worker.ts'
 
 export type SystemReplayResult = {
   provider: ProviderKind
@@ -28,13 +30,18 @@ export type SystemReplayResult = {
   projection: ThreadProjection
   /** Why the replay itself did not pass: a replay failure, a stuck driver, entries left. */
   problems: string[]
-  /** Broken projection invariants (invariants.ts). */
+  /** Broken projection invariants (invariants.ts), of the thread and of its forks. */
   violations: string[]
+  /** Threads the replay forked from the thread (or from a fork), in the order they were made. */
+  forks: ForkedThread[]
 }
+
+export type ForkedThread = { threadId: string; events: StoredEvent[]; projection: ThreadProjection }
 
 type Transport = {
   adapter: ReturnType<typeof replayAdapter>
-  drive: (t: SystemThread) => Promise<void>
+  /** `forks`: where the driver puts the threads it forks. */
+  drive: (t: SystemThread, forks: SystemThread[]) => Promise<void>
   /** The recording's runtime ended: end the provider process as it did (before the runner closes sessions). */
   end: () => Promise<void>
   finish: () => void
@@ -47,7 +54,7 @@ const transportOf = (transcript: Transcript, mode: MatchMode): Transport => {
     const adapter = createCodexAdapter({ spawnProcess: () => replay.spawn(), interruptGraceMs: 1000 })
     return {
       adapter: replayAdapter(adapter, version),
-      drive: (t) => driveCodex(replay, t),
+      drive: (t, forks) => driveCodex(replay, t, forks),
       // Codex exits cleanly when its stdin closes; the recording has no `thread/unsubscribe` after that.
       end: async () => {
         await adapter.shutdown()
@@ -58,36 +65,57 @@ const transportOf = (transcript: Transcript, mode: MatchMode): Transport => {
   }
   const replay = replayQuery(transcript, { mode })
   const adapter = new ClaudeAdapter({ queryFn: replay.queryFn, interruptGraceMs: 20 })
-  return { adapter: replayAdapter(adapter, version), drive: (t) => driveClaude(transcript, t), end: async () => undefined, finish: () => replay.assertComplete() }
+  return { adapter: replayAdapter(adapter, version), drive: (t, forks) => driveClaude(transcript, t, forks), end: async () => undefined, finish: () => replay.assertComplete() }
 }
 
 const message = (error: unknown): string => (error instanceof ReplayError ? explainReplayError(error) : error instanceof Error ? error.message : String(error))
 
+export type SystemReplayOptions = {
+  mode?: MatchMode
+  /**
+   * A worker already running, shared by several replays (it is left running); each replay then
+   * needs its own `threadId` and `workspaceId`. Default: a fresh worker, disposed at the end
+   * (releasing idle sessions after REPLAY_IDLE_SECONDS when the recording restarts the provider).
+   */
+  worker?: ReplayWorker
+  threadId?: string
+  workspaceId?: string
+  /** Run in a git workspace, so the runner captures checkpoints and rollbacks can be driven (slower); default: when the recording rolls back. */
+  git?: boolean
+}
+
 /** Replays `transcript` through the whole system; never throws for a replay that goes wrong (see `problems`). */
-export async function replayThroughSystem(transcript: Transcript, opts: { mode?: MatchMode } = {}): Promise<SystemReplayResult> {
+export async function replayThroughSystem(transcript: Transcript, opts: SystemReplayOptions = {}): Promise<SystemReplayResult> {
   const provider: ProviderKind = transcript.header.protocol === 'codex.app-server' ? 'codex' : 'claude'
   const transport = transportOf(transcript, opts.mode ?? 'compatible')
   const problems: string[] = []
-  const worker = await startReplayWorker()
+  const workspace = opts.workspaceId ?? REPLAY_WORKSPACE
+  // A recording that restarts the provider replays as idle releases: a worker that releases soon.
+  const worker = opts.worker ?? (await startReplayWorker(restartsProvider(transcript) ? { idleSeconds: REPLAY_IDLE_SECONDS } : {}))
   let thread: SystemThread | null = null
+  const forks: SystemThread[] = []
   let runner: ReturnType<typeof startRunner> | null = null
   try {
     const days = 1
-    const runnerToken = await mintToken(worker.secret, { sub: 'runner:replay', scopes: ['runner'], workspaces: [REPLAY_WORKSPACE], days })
-    const userToken = await mintToken(worker.secret, { sub: 'user:replay', scopes: ['read', 'operate'], workspaces: [REPLAY_WORKSPACE], days })
-    runner = startRunner({ server: worker.url, token: runnerToken, provider, adapter: transport.adapter })
-    thread = new SystemThread(worker.url, userToken)
-    const created = await thread.command({ type: 'thread.create', workspaceId: REPLAY_WORKSPACE, title: transcript.header.scenario, modelSelection: MODEL[provider] })
+    const runnerToken = await mintToken(worker.secret, { sub: 'runner:replay', scopes: ['runner'], workspaces: [workspace], days })
+    const userToken = await mintToken(worker.secret, { sub: 'user:replay', scopes: ['read', 'operate'], workspaces: [workspace], days })
+    runner = startRunner({ server: worker.url, token: runnerToken, provider, adapter: transport.adapter, git: opts.git ?? rollsBack(transcript) })
+    thread = new SystemThread(worker.url, userToken, opts.threadId)
+    // fixtures:record names the runtime / interaction mode a fixture was recorded in (metadata.thread).
+    const { runtimeMode, interactionMode } = (transcript.header.metadata?.thread ?? {}) as { runtimeMode?: string; interactionMode?: string }
+    const created = await thread.command({ type: 'thread.create', workspaceId: workspace, title: transcript.header.scenario, modelSelection: MODEL[provider], runtimeMode, interactionMode })
     if (created.status !== 200) throw new Error(`thread.create refused (${created.status}): ${JSON.stringify(created.body)}`)
     await thread.subscribe()
-    await transport.drive(thread).catch((error: unknown) => void problems.push(message(error)))
-    await thread.quiet()
-    const atEnd = thread.projection()
+    await transport.drive(thread, forks).catch((error: unknown) => void problems.push(message(error)))
+    const all = [thread, ...forks]
+    const quiet = () => Promise.all(all.map((t) => t.quiet()))
+    await quiet()
+    const atEnd = all.map((t) => t.projection())
     await transport.end()
-    await thread.quiet()
+    await quiet()
     await runner.stop()
     runner = null
-    await thread.quiet()
+    await quiet()
     try {
       transport.finish()
     } catch (error) {
@@ -95,10 +123,12 @@ export async function replayThroughSystem(transcript: Transcript, opts: { mode?:
     }
     const events = thread.events
     const projection = thread.projection()
-    return { provider, events, projection, problems, violations: invariantViolations(events, projection, atEnd) }
+    const violations = all.flatMap((t, i) => invariantViolations(t.events, t.projection(), atEnd[i]).map((v) => (i === 0 ? v : `fork ${t.threadId}: ${v}`)))
+    return { provider, events, projection, problems, violations, forks: forks.map((t) => ({ threadId: t.threadId, events: t.events, projection: t.projection() })) }
   } finally {
     thread?.close()
+    for (const fork of forks) fork.close()
     if (runner) await runner.stop()
-    await worker.dispose()
+    if (!opts.worker) await worker.dispose()
   }
 }

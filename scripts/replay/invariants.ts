@@ -1,7 +1,7 @@
 /**
  * @module What every replayed thread must satisfy once the transcript has ended: stored events
  * numbered exactly 1..n in stream order, every run terminal, no orphan node, subagent, item or
- * request (its run or parent missing), and no runtime request neither resolved nor expired.
+ * request (its run or parent missing; a fork's inherited items belong to its source), and no runtime request neither resolved nor expired.
  */
 import { TERMINAL_RUN_STATUSES, type StoredEvent, type ThreadProjection } from '../../src/contracts/index.ts'
 
@@ -30,7 +30,8 @@ export const invariantViolations = (events: readonly StoredEvent[], p: ThreadPro
     if (s.runId !== null && !runs.has(s.runId)) problems.push(`orphan subagent ${s.id}: run ${s.runId} does not exist`)
     if (!nodes.has(s.parentNodeId)) problems.push(`orphan subagent ${s.id}: parent ${s.parentNodeId} does not exist`)
   }
-  for (const i of p.turnItems) {
+  // An inherited item (a fork's copy of its source's history) names the source thread's run and node.
+  for (const i of p.turnItems.filter((item) => item.visibility !== 'inherited')) {
     if (i.runId !== null && !runs.has(i.runId)) problems.push(`orphan item ${i.id}: run ${i.runId} does not exist`)
     if (i.nodeId !== null && !nodes.has(i.nodeId)) problems.push(`orphan item ${i.id}: node ${i.nodeId} does not exist`)
     if (i.parentItemId !== null && !items.has(i.parentItemId)) problems.push(`orphan item ${i.id}: parent item ${i.parentItemId} does not exist`)

@@ -3,6 +3,7 @@
  * adapter on a replay transport (runner/codex/replay-transport.ts, runner/claude/replay-query.ts).
  * `status()` answers "ready" without looking for a binary; everything else is the adapter's own.
  */
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -36,8 +37,17 @@ export const replayAdapter = (adapter: RunnerAdapter, version: string): RunnerAd
 
 export type InProcessRunner = { runner: Runner; workspace: string; logs: string[]; stop: () => Promise<void> }
 
-export const startRunner = (opts: { server: string; token: string; provider: ProviderKind; adapter: RunnerAdapter }): InProcessRunner => {
+/** A git repository with one empty commit, so the runner captures checkpoints (and can roll back). */
+const initGitWorkspace = (dir: string): void => {
+  const env = { ...process.env, GIT_AUTHOR_NAME: 'replay', GIT_AUTHOR_EMAIL: 'replay@loom.invalid', GIT_COMMITTER_NAME: 'replay', GIT_COMMITTER_EMAIL: 'replay@loom.invalid' }
+  execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir, env })
+  execFileSync('git', ['commit', '-q', '--allow-empty', '-m', 'replay workspace'], { cwd: dir, env })
+}
+
+/** `git`: the workspace is a git repository (checkpoints available); otherwise a plain folder. */
+export const startRunner = (opts: { server: string; token: string; provider: ProviderKind; adapter: RunnerAdapter; git?: boolean }): InProcessRunner => {
   const workspace = mkdtempSync(join(tmpdir(), 'loom-replay-ws-'))
+  if (opts.git) initGitWorkspace(workspace)
   const logs: string[] = []
   const adapters: AdapterRegistry = new Map([[opts.provider, opts.adapter]])
   const runner = new Runner({

@@ -1,4 +1,4 @@
-/** @module A readable summary of a replayed thread projection: runs, turn items, requests, subagents, failures. */
+/** @module A readable summary of a replayed thread projection: runs, turn items, requests, subagents, forks, failures. */
 import type { ThreadProjection, TurnItem } from '../../src/contracts/index.ts'
 import type { SystemReplayResult } from './harness.ts'
 
@@ -40,6 +40,8 @@ export const formatSummary = (name: string, r: SystemReplayResult): string => {
   for (const q of p.runtimeRequests) lines.push(`  ${q.kind}: ${q.status}`)
   lines.push(`subagents (${p.subagents.length}):`)
   for (const s of p.subagents) lines.push(`  ${s.title ?? clip(s.prompt, 60)}: ${s.status}`)
+  lines.push(`forks (${r.forks.length}):`)
+  for (const f of r.forks) lines.push(`  ${f.threadId}: runs (${f.projection.runs.length}):`, ...runsBlock(f.projection).map((l) => `  ${l}`))
   const failures = p.runs.filter((run) => run.failure !== null)
   lines.push(`failures (${failures.length + r.problems.length + r.violations.length}):`)
   for (const run of failures) lines.push(`  run ${run.ordinal}: ${run.failure!.class}: ${clip(run.failure!.message, 200)}`)

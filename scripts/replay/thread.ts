@@ -11,24 +11,50 @@ export const REPLAY_WORKSPACE = 'ws-replay'
 export const REPLAY_THREAD = 'thread-replay'
 
 export class SystemThread {
-  readonly threadId = REPLAY_THREAD
+  readonly threadId: string
   private commands = 0
   private readonly base: string
   private readonly token: string
   private subscriber: Subscriber | null = null
 
-  constructor(base: string, token: string) {
+  private readonly commandPrefix: string
+
+  /** `commandPrefix` keeps command ids apart when several threads of one replay share a worker. */
+  constructor(base: string, token: string, threadId: string = REPLAY_THREAD, commandPrefix = 'cmd-replay') {
     this.base = base
     this.token = token
+    this.threadId = threadId
+    this.commandPrefix = commandPrefix
   }
 
   /** Sends a user command; resolves with the HTTP status and body (non-200 is the caller's to judge). */
   async command(input: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
-    return api(this.base, this.token, '/v1/commands', { commandId: `cmd-replay-${++this.commands}`, threadId: this.threadId, ...input })
+    return api(this.base, this.token, '/v1/commands', { commandId: `${this.commandPrefix}-${++this.commands}`, threadId: this.threadId, ...input })
   }
 
+  /** Forks this thread at `sourcePoint` into a new thread, subscribed from its first event once it exists. */
+  async fork(targetThreadId: string, sourcePoint: Record<string, unknown>): Promise<SystemThread> {
+    const reply = await this.command({ type: 'thread.fork', targetThreadId, sourcePoint })
+    if (reply.status !== 200) throw new Error(`thread.fork refused (${reply.status}): ${JSON.stringify(reply.body)}`)
+    const fork = new SystemThread(this.base, this.token, targetThreadId, `cmd-${targetThreadId}`)
+    const deadline = Date.now() + 5000
+    while ((await api(this.base, this.token, `/v1/threads/${targetThreadId}`)).status !== 200) {
+      if (Date.now() > deadline) throw new Error(`the fork ${targetThreadId} was not created within 5000 ms`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    await fork.subscribe()
+    return fork
+  }
+
+  /** Subscribes from the first event and waits for it (`thread.created`), so `projection()` has a thread to fold. */
   async subscribe(): Promise<void> {
-    this.subscriber = await Subscriber.open(this.base, this.token, this.threadId, { fromStart: true })
+    const subscriber = await Subscriber.open(this.base, this.token, this.threadId, { fromStart: true })
+    this.subscriber = subscriber
+    const deadline = Date.now() + 5000
+    while (subscriber.events.length === 0) {
+      if (Date.now() > deadline) throw new Error(`the first event of ${this.threadId} did not reach its subscriber within 5000 ms`)
+      await new Promise((r) => setTimeout(r, 10))
+    }
   }
 
   /** Stored events the subscriber has seen, in stream order. */

@@ -1,7 +1,7 @@
 /**
  * @module The bundled worker for replays: built once per process into `dist/replay` (its own
  * folder, so it never races `npm run build` or the e2e bundle), then one fresh Miniflare on
- * 127.0.0.1 per replay, so thread and workspace ids can be fixed and event logs compared.
+ * 127.0.0.1 per replay (or one shared by several, each on its own thread and workspace).
  */
 import { join } from 'node:path'
 import { ROOT, bundleWorker, loomWorkerOptions, startMiniflare } from '../local-worker.ts'
@@ -12,15 +12,27 @@ let built = false
 /** `logs`: the worker's console output, kept here so it never mixes with a CLI's stdout. */
 export type ReplayWorker = { url: string; secret: string; logs: string[]; dispose: () => Promise<void> }
 
-export const startReplayWorker = async (): Promise<ReplayWorker> => {
-  if (!built) {
-    bundleWorker(outDir)
-    built = true
-  }
+/**
+ * Bundles the worker for replays (once per process). A parent that bundled already (the replay
+ * suite's global setup, test/replay/cli.test.ts for its child processes) says so with
+ * LOOM_REPLAY_BUNDLED=1.
+ */
+export const bundleReplayWorker = (): void => {
+  if (!built && process.env.LOOM_REPLAY_BUNDLED !== '1') bundleWorker(outDir)
+  built = true
+}
+
+/**
+ * `idleSeconds`: how long a thread with no active run keeps its provider session (default 600,
+ * never within a replay); a short one lets a recording that restarts the provider replay as an
+ * idle release.
+ */
+export const startReplayWorker = async (opts: { idleSeconds?: number } = {}): Promise<ReplayWorker> => {
+  bundleReplayWorker()
   const secret = 'replay-secret-0123456789abcdef0123456789'
   const logs: string[] = []
   const server = await startMiniflare('replay', {
-    ...loomWorkerOptions(outDir, { LOOM_JWT_SECRET: secret, LOOM_LEASE_SECONDS: '10', LOOM_IDLE_SECONDS: '600' }),
+    ...loomWorkerOptions(outDir, { LOOM_JWT_SECRET: secret, LOOM_LEASE_SECONDS: '10', LOOM_IDLE_SECONDS: String(opts.idleSeconds ?? 600) }),
     handleStructuredLogs: (log) => void logs.push(`${log.level}: ${log.message}`),
   })
   return { url: server.url, secret, logs, dispose: server.dispose }

@@ -7,15 +7,19 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT } from '../../scripts/local-worker.ts'
+import { bundleReplayWorker } from '../../scripts/replay/worker.ts'
 import { corpusFile } from './support/corpus.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'loom-replay-cli-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
+// One bundle for all the runs below (each would build its own).
+beforeAll(() => bundleReplayWorker())
 
 const replay = (...args: string[]) => {
-  const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'replay.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 })
+  const env = { ...process.env, LOOM_REPLAY_BUNDLED: '1' }
+  const run = spawnSync(process.execPath, [join(ROOT, 'scripts', 'replay.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env })
   return { code: run.status, stdout: run.stdout, stderr: run.stderr }
 }
 

@@ -1,17 +1,25 @@
 /**
  * Replaying the same transcript twice yields the identical event log. Ids are derived; the
- * worker's wall-clock times and the runner's random id are normalized (scripts/replay/event-log.ts).
+ * worker's wall-clock times, the runner's random id and the replay's own thread and workspace
+ * names are normalized (scripts/replay/event-log.ts).
  */
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { comparableLog } from '../../scripts/replay/event-log.ts'
 import { replayThroughSystem } from '../../scripts/replay/harness.ts'
+import { startReplayWorker, type ReplayWorker } from '../../scripts/replay/worker.ts'
 import { corpusTranscript } from './support/corpus.ts'
 
+let worker: ReplayWorker
+beforeAll(async () => {
+  worker = await startReplayWorker()
+})
+afterAll(() => worker.dispose())
+
 describe.each(['codex', 'claude'] as const)('%s: a second replay', (provider) => {
-  it('multi_turn yields the identical event log', async () => {
+  it('multi_turn yields the identical event log, on a fresh worker or beside another replay on a shared one', async () => {
     const transcript = corpusTranscript('multi_turn', provider)
     const first = await replayThroughSystem(transcript)
-    const second = await replayThroughSystem(transcript)
+    const second = await replayThroughSystem(transcript, { worker, threadId: `thread-second-${provider}`, workspaceId: `ws-second-${provider}` })
     expect(first.problems).toEqual([])
     expect(first.events.length).toBeGreaterThan(0)
     expect(comparableLog(second.events)).toEqual(comparableLog(first.events))
