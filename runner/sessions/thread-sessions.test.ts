@@ -7,7 +7,7 @@ import { AdapterError, type ProviderAdapter, type ProviderSession, type SessionO
 import { nullLog } from '../native-log.ts'
 import { memoryLogger } from '../console-log.ts'
 import { EffectIntake } from '../link/effect-intake.ts'
-import { ThreadSessions } from './thread-sessions.ts'
+import { ThreadSessions, type ThreadSessionsOptions } from './thread-sessions.ts'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -60,7 +60,7 @@ const turnStart = (n: number, provider: ProviderKind = 'codex'): Effect =>
     },
   })
 
-const setup = (adapters: Map<ProviderKind, ProviderAdapter>) => {
+const setup = (adapters: Map<ProviderKind, ProviderAdapter>, openLog: ThreadSessionsOptions['openLog'] = () => ({ ...nullLog, close: () => undefined })) => {
   const dir = mkdtempSync(join(tmpdir(), 'loom-sessions-'))
   dirs.push(dir)
   const sent: Array<RuntimeEvent | { delta: string; text: string } | { end: string }> = []
@@ -77,7 +77,7 @@ const setup = (adapters: Map<ProviderKind, ProviderAdapter>) => {
       endItem: (itemId) => void sent.push({ end: itemId }),
       flushDeltas: () => undefined,
     },
-    openLog: () => ({ ...nullLog, close: () => undefined }),
+    openLog,
     log,
   })
   const intake = new EffectIntake({ threadId: 't1', emit: (e) => void sent.push(e), holds: () => false, carryOut: (e) => sessions.carryOut(e), log })
@@ -158,5 +158,40 @@ describe('the session host', () => {
     expect(sent.slice(-1)).toMatchObject([
       { type: 'turn.completed', runId: 'run:t1:1', status: 'interrupted', failure: { class: 'runner_lost', code: 'runner_shutdown' } },
     ])
+  })
+})
+
+describe('native logs and turn ends', () => {
+  it('should have written a turn\'s native frames by the time its end is reported', async () => {
+    const written: string[] = []
+    let buffered: string[] = []
+    const adapter: ProviderAdapter = {
+      ...fakeAdapter([]),
+      openSession: async (options: SessionOptions): Promise<ProviderSession> => ({
+        ...(await fakeAdapter([]).openSession(options)),
+        startTurn: async (e) => {
+          options.log.outbound({ method: 'turn/start' }, 'turn/start')
+          options.emit({ type: 'turn.completed', runId: e.runId, attemptId: e.attemptId, nativeTurnId: 'nt-1', status: 'completed', failure: null, usage: null, nativeConversationHeadRef: null } as RuntimeEvent)
+        },
+      }),
+    }
+    const { intake, sent } = setup(new Map([['codex', adapter]]), () => ({
+      ...nullLog,
+      outbound: (frame: unknown) => void buffered.push(JSON.stringify(frame)),
+      flush: () => {
+        written.push(...buffered)
+        buffered = []
+      },
+      close: () => undefined,
+    }))
+    let writtenAtEnd: string[] | null = null
+    const emit = sent.push.bind(sent)
+    sent.push = (...items) => {
+      if (items.some((e: any) => e.type === 'turn.completed')) writtenAtEnd = [...written]
+      return emit(...items)
+    }
+    intake.receive(turnStart(1))
+    await settle()
+    expect(writtenAtEnd).toEqual(['{"method":"turn/start"}'])
   })
 })

@@ -22,7 +22,8 @@ import { failureOf, hostError } from './failure-of.ts'
 import type { DiffText, ThreadCheckpoints } from '../checkpoints/thread-checkpoints.ts'
 import { ThreadFiles } from '../checkpoints/thread-files.ts'
 
-export type ClosableLog = NativeLog & { close: () => void }
+/** A session's native log; `flush` writes what it buffered, so a turn's frames are on disk when its end is reported. */
+export type ClosableLog = NativeLog & { close: () => void; flush?: () => void }
 
 export type ThreadSessionsOptions = {
   threadId: string
@@ -257,6 +258,8 @@ export class ThreadSessions {
     if (valid.type === 'turn.started') log.info('turn running', { threadId, provider, runId: valid.runId })
     if (valid.type === 'turn.completed') {
       sink.flushDeltas()
+      // A finished turn can be saved as a fixture at once: its native frames are written first.
+      for (const entry of this.sessions.values()) entry.log.flush?.()
       const run = this.runs.get(valid.runId)
       if (run && run.attemptId === valid.attemptId) this.runs.delete(valid.runId)
       log.info('turn done', { threadId, provider, runId: valid.runId, status: valid.status })
