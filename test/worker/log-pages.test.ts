@@ -52,4 +52,32 @@ describe('the log, one row per commit', () => {
       all.map((e) => ({ sequence: e.sequence, eventId: e.eventId, type: e.event.type, payload: (e.event as unknown as { payload: unknown }).payload })),
     )
   })
+
+  it('should split a commit of large events over several rows under the row limit, and read it back whole', async () => {
+    const { tok, threadId, link, runner } = await runnerThread()
+    await dispatch(tok, { type: 'message.dispatch', threadId, text: 'long items, please' })
+    const start = await link.effect('turn.start')
+    await link.startTurn(start)
+    // Six items of 300,000 characters (three bytes each in UTF-8): one row would be several MB.
+    const text = (i: number) => `${i}`.padEnd(300_000, 'é')
+    const items = Array.from({ length: 6 }, (_, i) => ({
+      type: 'item.updated' as const,
+      runId: start.body.runId,
+      nativeItemId: `long-item-${i}`,
+      parentNativeItemId: null,
+      status: 'completed' as const,
+      content: { type: 'assistant_message' as const, text: text(i) },
+    }))
+    await link.send(items)
+    runner.close()
+
+    const rows = await sqlRows<{ first_sequence: number; last_sequence: number; size: number }>(threadId, 'SELECT first_sequence, last_sequence, length(CAST(events AS BLOB)) AS size FROM log ORDER BY first_sequence')
+    rows.forEach((row, i) => expect(row.first_sequence).toBe(i === 0 ? 1 : rows[i - 1]!.last_sequence + 1))
+    expect(Math.max(...rows.map((r) => r.size))).toBeLessThan(2_000_000)
+    const all = (await api(`/v1/threads/${threadId}/events?limit=1000`, { token: tok })).body.events as Array<{ sequence: number; event: { type: string; payload: { content?: { text?: string } } } }>
+    expect(all.map((e) => e.sequence)).toEqual(Array.from({ length: all.length }, (_, i) => i + 1))
+    const texts = all.map((e) => e.event.payload.content?.text).filter((t): t is string => typeof t === 'string' && t.length > 1000)
+    expect(texts.map((t) => t[0])).toEqual(['0', '1', '2', '3', '4', '5'])
+    expect(texts.every((t, i) => t === text(i))).toBe(true)
+  })
 })

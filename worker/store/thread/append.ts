@@ -27,23 +27,45 @@ const statement = (key: string, rows: number, head: string, row: string, tail = 
 }
 
 /**
- * Appends a commit's events as one log row. The array's text is assembled from each payload's
- * JSON (serialized once, shared with the projection rows) rather than stringified again.
+ * Characters of event JSON per log row. SQLite rows are capped at 2 MB and UTF-8 may take three
+ * bytes a character, so a large commit (a batch of long items) is split into rows of contiguous
+ * sequences; an event larger than this alone still gets a row of its own.
+ */
+export const LOG_ROW_CHARS = 512 * 1024
+
+/**
+ * Appends a commit's events as one log row, or several when they are large. The array's text is
+ * assembled from each payload's JSON (serialized once, shared with the projection rows) rather
+ * than stringified again.
  */
 export const appendEvents = (db: ThreadDb, stored: StoredEvent[]): void => {
   const first = stored[0]
   if (!first) return
-  const parts: string[] = []
-  for (const { event } of stored) parts.push(`{"type":${JSON.stringify(event.type)},"payload":${jsonOf(event.payload)}}`)
-  sqlOf(db).exec(
-    'INSERT INTO "log" ("first_sequence", "last_sequence", "command_id", "actor", "occurred_at", "events") VALUES (?, ?, ?, ?, ?, ?)',
-    first.sequence,
-    first.sequence + stored.length - 1,
-    first.commandId,
-    first.actor,
-    first.occurredAt,
-    `[${parts.join(',')}]`,
-  )
+  let parts: string[] = []
+  let chars = 0
+  let from = first.sequence
+  const flush = () => {
+    if (parts.length === 0) return
+    sqlOf(db).exec(
+      'INSERT INTO "log" ("first_sequence", "last_sequence", "command_id", "actor", "occurred_at", "events") VALUES (?, ?, ?, ?, ?, ?)',
+      from,
+      from + parts.length - 1,
+      first.commandId,
+      first.actor,
+      first.occurredAt,
+      `[${parts.join(',')}]`,
+    )
+    from += parts.length
+    parts = []
+    chars = 0
+  }
+  for (const { event } of stored) {
+    const part = `{"type":${JSON.stringify(event.type)},"payload":${jsonOf(event.payload)}}`
+    if (chars > 0 && chars + part.length > LOG_ROW_CHARS) flush()
+    parts.push(part)
+    chars += part.length
+  }
+  flush()
 }
 
 type EntityRow = { kind: string; id: string; runId: string | null; status: string | null; payload: string; sequence: number }
