@@ -3,6 +3,9 @@ import { useEffect, useState } from 'preact/hooks'
 import type { ModelSelection } from '../../src/contracts/index.ts'
 import type { ProviderChoice } from '../state/use-providers.ts'
 
+/** When the runner lists no models: a name the provider knows, never the other provider's model. */
+const DEFAULT_MODEL: Record<ModelSelection['provider'], string> = { codex: 'gpt-5', claude: 'claude-sonnet-4-5' }
+
 export const ModelPicker = ({ value, choices, onChange }: { value: ModelSelection; choices: ProviderChoice[]; onChange: (next: ModelSelection) => void }) => {
   const models = choices.find((c) => c.provider === value.provider)?.models ?? []
   const listId = `models-${value.provider}`
@@ -17,7 +20,7 @@ export const ModelPicker = ({ value, choices, onChange }: { value: ModelSelectio
         value={value.provider}
         onChange={(e) => {
           const provider = (e.target as HTMLSelectElement).value as ModelSelection['provider']
-          onChange({ provider, model: choices.find((c) => c.provider === provider)?.models[0] ?? value.model })
+          onChange({ provider, model: choices.find((c) => c.provider === provider)?.models[0] ?? DEFAULT_MODEL[provider] })
         }}
       >
         {choices.map((c) => (
