@@ -19,6 +19,7 @@ import type { Logger } from '../console-log.ts'
 import type { LinkSink } from '../link/link-sink.ts'
 import type { EffectOutcome } from '../link/effect-ledger.ts'
 import { failureOf, hostError } from './failure-of.ts'
+import { boundEventSize } from './event-size.ts'
 import type { DiffText, ThreadCheckpoints } from '../checkpoints/thread-checkpoints.ts'
 import { ThreadFiles } from '../checkpoints/thread-files.ts'
 
@@ -234,7 +235,9 @@ export class ThreadSessions {
       })
       return
     }
-    const valid = parsed.data
+    const bounded = boundEventSize(parsed.data)
+    if (bounded.cut > 0) log.warn('cut an event too large to store', { threadId, provider, type: bounded.event.type, strings: bounded.cut })
+    const valid = bounded.event
     if (this.held) {
       this.held.push([provider, valid])
       return
