@@ -81,14 +81,21 @@ const projection = async (ctx: LoadContext, threadId: string): Promise<ThreadPro
   return answer.status === 200 ? (answer.body as ThreadProjection) : null
 }
 
-/** Answers the pending requests of a projection (accept, now and then decline), once each. */
+/**
+ * Answers the pending requests of a projection (accept, now and then decline), once each. An
+ * answer refused because the asking runner is not connected at that moment (its socket was cut)
+ * is given again on a later poll, as a user would once the UI shows the request answerable again.
+ */
 export const answerRequests = async (ctx: LoadContext, p: ThreadProjection, answered: Set<string>): Promise<void> => {
   for (const r of p.runtimeRequests) {
     if (r.status !== 'pending' || answered.has(r.id)) continue
     answered.add(r.id)
     const decision = r.availableDecisions.includes('accept') && ctx.random.chance(0.8) ? 'accept' : (r.availableDecisions[0] ?? 'cancel')
     const command = r.questions ? { answers: Object.fromEntries(r.questions.map((q) => [q.id, [q.options[0]?.label ?? 'yes']])) } : { decision }
-    void send(sender(ctx), { type: 'runtime-request.respond', commandId: commandId('respond'), threadId: p.thread.id, requestId: r.id, ...command }).then(() => count(ctx, 'runtime-request.respond'))
+    void send(sender(ctx), { type: 'runtime-request.respond', commandId: commandId('respond'), threadId: p.thread.id, requestId: r.id, ...command }).then((result) => {
+      count(ctx, 'runtime-request.respond')
+      if (result.code === 'request_not_resumable') answered.delete(r.id)
+    })
   }
 }
 

@@ -15,7 +15,9 @@ export const decideRespond = (draft: Draft, cmd: Respond, ctx: DecideContext): R
   }
   const capability = request.responseCapability
   if (capability.type !== 'live' || capability.runnerEpoch !== ctx.runnerEpoch) {
-    return rejected(loomError('request_not_resumable', `the runner that asked request ${request.id} is no longer connected`))
+    return rejected(
+      loomError('request_not_resumable', `the runner that asked request ${request.id} is not connected now; answer again once it is back (the request ends with its run if it does not come back)`),
+    )
   }
   const isQuestion = request.kind === 'user_input'
   if (isQuestion && cmd.answers === undefined && cmd.decision !== 'cancel') {
