@@ -11,12 +11,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk'
-import { codexApiKeyEnv, fakeAnthropicModel, fakeModelInfo, fakeOpenAIModel, startFakeAnthropic, startFakeOpenAI, type FakeModelServer } from '../fixtures/fake-models/index.ts'
+import { fakeAnthropicModel, fakeOpenAIModel, fakeRunnerEnv, startFakeAnthropic, startFakeOpenAI, type FakeModelServer } from '../fixtures/fake-models/index.ts'
 import { ClaudeQuery } from '../runner/claude/claude-query.ts'
 import { claudeProcessEnv } from '../runner/claude/env.ts'
 import { denial } from '../runner/claude/permissions.ts'
@@ -337,20 +337,11 @@ const setupFor = async (provider: Provider): Promise<Setup> => {
   const dir = mkdtempSync(join(tmpdir(), `loom-bench-turns-${provider}-`))
   if (provider === 'claude') {
     const fake = await startFakeAnthropic()
-    const providerEnv = { ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: 'bench-key', ANTHROPIC_MODEL: fakeAnthropicModel, CLAUDE_CODE_MAX_RETRIES: '0' }
+    const providerEnv = fakeRunnerEnv({ anthropic: fake.url, key: 'bench-key' })
     return { provider, fake, model: fakeAnthropicModel, providerEnv, dir }
   }
   const fake = await startFakeOpenAI()
-  const catalog = join(dir, 'catalog.json')
-  writeFileSync(catalog, JSON.stringify({ models: [fakeModelInfo()] }))
-  const providerEnv = {
-    LOOM_CODEX_BASE_URL: fake.url,
-    LOOM_CODEX_ENV_KEY: codexApiKeyEnv,
-    LOOM_CODEX_MODEL: fakeOpenAIModel,
-    LOOM_CODEX_MODEL_CATALOG: catalog,
-    LOOM_CODEX_MAX_RETRIES: '0',
-    [codexApiKeyEnv]: 'bench-key',
-  }
+  const providerEnv = fakeRunnerEnv({ openai: fake.url, catalogPath: join(dir, 'catalog.json'), key: 'bench-key' })
   return { provider, fake, model: fakeOpenAIModel, providerEnv, dir }
 }
 

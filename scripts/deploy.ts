@@ -5,15 +5,14 @@
  * otherwise the one already stored is kept. `--dry-run` builds without uploading.
  */
 import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { WRANGLER_BIN, wranglerEnv } from './wrangler.ts'
 
 const { values } = parseArgs({ options: { 'dry-run': { type: 'boolean', default: false } } })
-const wranglerBin = fileURLToPath(new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url))
 
 const wrangler = (args: string[], input?: string) =>
   new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, [wranglerBin, ...args], { stdio: [input === undefined ? 'inherit' : 'pipe', 'inherit', 'inherit'] })
+    const child = spawn(process.execPath, [WRANGLER_BIN, ...args], { env: wranglerEnv(), stdio: [input === undefined ? 'inherit' : 'pipe', 'inherit', 'inherit'] })
     if (input !== undefined) child.stdin!.end(input)
     child.on('exit', (code) => resolve(code ?? 1))
   })

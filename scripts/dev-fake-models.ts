@@ -3,9 +3,9 @@
  * (fixtures/fake-models) start on 127.0.0.1, and the runner's agents are pointed at them, so a
  * Codex or Claude turn runs for real (the real binaries) against scripted replies.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { codexApiKeyEnv, fakeAnthropicModel, fakeModelInfo, fakeOpenAIModel, startFakeAnthropic, startFakeOpenAI } from '../fixtures/fake-models/index.ts'
+import { fakeAnthropicModel, fakeOpenAIModel, fakeRunnerEnv, startFakeAnthropic, startFakeOpenAI } from '../fixtures/fake-models/index.ts'
 
 export type FakeModels = { env: Record<string, string>; models: { codex: string; claude: string }; close: () => Promise<void> }
 
@@ -13,19 +13,8 @@ export const startFakeModels = async (stateDir: string): Promise<FakeModels> => 
   const openai = await startFakeOpenAI({ paceMs: 30 })
   const anthropic = await startFakeAnthropic({ paceMs: 30 })
   mkdirSync(stateDir, { recursive: true })
-  const catalog = join(stateDir, 'fake-codex-models.json')
-  writeFileSync(catalog, JSON.stringify({ models: [fakeModelInfo()] }))
   return {
-    env: {
-      LOOM_CODEX_BASE_URL: openai.url,
-      LOOM_CODEX_ENV_KEY: codexApiKeyEnv,
-      LOOM_CODEX_MODEL: fakeOpenAIModel,
-      LOOM_CODEX_MODEL_CATALOG: catalog,
-      [codexApiKeyEnv]: 'fake-key',
-      ANTHROPIC_BASE_URL: anthropic.url,
-      ANTHROPIC_API_KEY: 'fake-key',
-      ANTHROPIC_MODEL: fakeAnthropicModel,
-    },
+    env: fakeRunnerEnv({ openai: openai.url, anthropic: anthropic.url, catalogPath: join(stateDir, 'fake-codex-models.json'), key: 'fake-key' }),
     models: { codex: fakeOpenAIModel, claude: fakeAnthropicModel },
     close: async () => {
       await Promise.all([openai.close(), anthropic.close()])

@@ -7,10 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DEV_VARS, ensureDevSecret } from './dev-secret.ts'
 import { buildUi } from './build-ui.ts'
+import { WRANGLER_BIN, wranglerEnv } from './wrangler.ts'
 import { startFakeModels } from './dev-fake-models.ts'
 import { mintToken } from './tokens.ts'
 
@@ -34,23 +34,12 @@ const secret = ensureDevSecret(devVars)
 const userToken = await mintToken(secret, { sub: 'user:local', scopes: ['read', 'operate'], workspaces: ['local'], days: 7 })
 const runnerToken = await mintToken(secret, { sub: 'runner:local', scopes: ['runner'], workspaces: ['local'], days: 30 })
 
-// Keep wrangler's own files inside the project and its network quiet (notes/workers-toolchain.md §6).
-for (const dir of ['.config', 'logs', '.tmp']) mkdirSync(dir, { recursive: true })
-const env = {
-  ...process.env,
-  WRANGLER_SEND_METRICS: 'false',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-  XDG_CONFIG_HOME: resolve('.config'),
-  WRANGLER_LOG_PATH: resolve('logs'),
-}
 buildUi()
 const fakes = values['fake-models'] ? await startFakeModels(resolve(stateDir ?? '.tmp', 'fake-models')) : null
-// wrangler's own entry, not `npx wrangler`: npm exec does not pass Ctrl-C on, and would leave workerd behind.
-const wranglerBin = fileURLToPath(new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url))
-const wranglerArgs = [wranglerBin, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo]
+const wranglerArgs = [WRANGLER_BIN, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', persistTo]
 if (stateDir) wranglerArgs.push('--env-file', devVars)
 const wrangler = spawn(process.execPath, wranglerArgs, {
-  env,
+  env: wranglerEnv(),
   stdio: ['ignore', 'pipe', 'inherit'],
 })
 const base = `http://127.0.0.1:${port}`

@@ -5,11 +5,12 @@
  * (it drops `durableObjectsPersist`): notes/workers-toolchain.md §8.
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare'
 import { UI_DIST, buildUi } from './build-ui.ts'
+import { WRANGLER_BIN, wranglerEnv } from './wrangler.ts'
 
 export const ROOT = resolve(import.meta.dirname, '..')
 /** As wrangler.toml. */
@@ -20,18 +21,7 @@ type V4Options = Parameters<typeof convertV4MiniflareOptions>[0]
 /** Bundles the worker into `outDir` (wrangler's dry-run deploy, no network). */
 export const bundleWorker = (outDir: string): void => {
   buildUi()
-  for (const dir of ['.config', 'logs', '.tmp']) mkdirSync(join(ROOT, dir), { recursive: true })
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js'), 'deploy', '--dry-run', '--outdir', outDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      WRANGLER_SEND_METRICS: 'false',
-      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-      XDG_CONFIG_HOME: join(ROOT, '.config'),
-      WRANGLER_LOG_PATH: join(ROOT, 'logs'),
-    },
-  })
+  execFileSync(process.execPath, [WRANGLER_BIN, 'deploy', '--dry-run', '--outdir', outDir], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: wranglerEnv() })
 }
 
 /** The Miniflare options that run a bundle in `dist`: its entry, the SQL text modules it imports, both objects. */

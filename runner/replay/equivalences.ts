@@ -189,6 +189,28 @@ const inputText = (frame: unknown): string =>
 /** How the recording's client (t3code) began a merge-back turn. */
 export const RECORDED_MERGE_BACK = 'Context handoff (merge_back'
 
+/**
+ * The recorded user turn after a merge-back handoff turn, skipping further handoff turns in a
+ * row (several forks merged back all go into the one live turn): its index in `upcoming` and
+ * its frame. `isTurn` tells a turn frame of the protocol, `textOf` its text.
+ */
+const userTurnAfterHandoffs = (upcoming: readonly TranscriptEntry[], isTurn: (frame: unknown) => boolean, textOf: (frame: unknown) => string): { next: number; userFrame: unknown } => {
+  let next = 0
+  let userFrame: unknown
+  do {
+    next = upcoming.findIndex((e, i) => i > next && e.type !== 'emit_inbound')
+    const entry = upcoming[next]
+    userFrame = entry?.type === 'expect_outbound' ? entry.frame : undefined
+  } while (next > 0 && isTurn(userFrame) && textOf(userFrame).startsWith(RECORDED_MERGE_BACK))
+  return { next, userFrame }
+}
+
+/** Whether the live text is the recorded user text with something (the handoff) in front of it. */
+const carriesHandoffBefore = (live: string, recorded: string): boolean => {
+  const [l, r] = [live.trimEnd(), recorded.trimEnd()]
+  return l.endsWith(r) && l.length > r.length
+}
+
 const mergeBackTurnToHandoffInput: Equivalence = {
   name: 'merge-back-turn-to-handoff-input',
   protocol: 'codex.app-server',
@@ -202,18 +224,9 @@ const mergeBackTurnToHandoffInput: Equivalence = {
   apply: ({ actual, upcoming }) => {
     const handoff = upcoming[0]?.type === 'expect_outbound' ? upcoming[0].frame : undefined
     if (!inputText(handoff).startsWith(RECORDED_MERGE_BACK)) return 'the recorded turn/start is not a merge-back handoff turn'
-    // Handoff turns in a row (several forks merged back) all go into the one live turn/start.
-    let next = 0
-    let userFrame: unknown
-    do {
-      next = upcoming.findIndex((e, i) => i > next && e.type !== 'emit_inbound')
-      const entry = upcoming[next]
-      userFrame = entry?.type === 'expect_outbound' ? entry.frame : undefined
-    } while (next > 0 && obj(userFrame).method === 'turn/start' && inputText(userFrame).startsWith(RECORDED_MERGE_BACK))
+    const { next, userFrame } = userTurnAfterHandoffs(upcoming, (f) => obj(f).method === 'turn/start', inputText)
     if (obj(userFrame).method !== 'turn/start' || params(userFrame).threadId !== params(handoff).threadId) return 'the handoff turn is not followed by a user turn/start on the same thread'
-    const live = inputText(actual).trimEnd()
-    const text = inputText(userFrame).trimEnd()
-    if (!live.endsWith(text) || live.length === text.length) return "the live turn/start does not carry a handoff in front of the recorded user turn's text"
+    if (!carriesHandoffBefore(inputText(actual), inputText(userFrame))) return "the live turn/start does not carry a handoff in front of the recorded user turn's text"
     return { consume: next + 1, replace: [], recordedId: obj(userFrame).id as string | number }
   },
 }
@@ -237,17 +250,9 @@ const mergeBackPromptToHandoffInput: Equivalence = {
   apply: ({ actual, upcoming }) => {
     const handoff = upcoming[0]?.type === 'expect_outbound' ? upcoming[0].frame : undefined
     if (!promptText(handoff).startsWith(RECORDED_MERGE_BACK)) return 'the recorded prompt is not a merge-back handoff'
-    let next = 0
-    let userFrame: unknown
-    do {
-      next = upcoming.findIndex((e, i) => i > next && e.type !== 'emit_inbound')
-      const entry = upcoming[next]
-      userFrame = entry?.type === 'expect_outbound' ? entry.frame : undefined
-    } while (next > 0 && obj(userFrame).type === 'prompt.offer' && promptText(userFrame).startsWith(RECORDED_MERGE_BACK))
+    const { next, userFrame } = userTurnAfterHandoffs(upcoming, (f) => obj(f).type === 'prompt.offer', promptText)
     if (obj(userFrame).type !== 'prompt.offer') return 'the handoff turn is not followed by a user prompt.offer'
-    const live = promptText(actual).trimEnd()
-    const text = promptText(userFrame).trimEnd()
-    if (!live.endsWith(text) || live.length === text.length) return "the live prompt.offer does not carry a handoff in front of the recorded user prompt's text"
+    if (!carriesHandoffBefore(promptText(actual), promptText(userFrame))) return "the live prompt.offer does not carry a handoff in front of the recorded user prompt's text"
     return { consume: next + 1, replace: [] }
   },
 }

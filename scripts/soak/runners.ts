@@ -5,9 +5,9 @@
  * processes it had survives it; SIGKILL of one provider process it spawned.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
+import { createWriteStream, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { codexApiKeyEnv, fakeAnthropicModel, fakeModelInfo, fakeOpenAIModel, type FakeModelServer } from '../../fixtures/fake-models/index.ts'
+import { fakeRunnerEnv, type FakeModelServer } from '../../fixtures/fake-models/index.ts'
 import { group, survivors, tree, type Proc } from '../../test/e2e/support/processes.ts'
 import { ROOT } from '../local-worker.ts'
 import type { RunnerKill } from './record.ts'
@@ -42,22 +42,11 @@ export class RunnerSlot {
     this.token = opts.token
     this.relay = opts.relay
     mkdirSync(this.dir, { recursive: true })
-    const catalog = join(this.dir, '..', `${opts.workspaceId}-catalog.json`)
-    writeFileSync(catalog, JSON.stringify({ models: [fakeModelInfo()] }))
     this.env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       ...(process.env.LANG ? { LANG: process.env.LANG } : {}),
       HOME: this.dir,
-      ANTHROPIC_BASE_URL: opts.fakes.anthropic.url,
-      ANTHROPIC_API_KEY: 'soak-key',
-      ANTHROPIC_MODEL: fakeAnthropicModel,
-      CLAUDE_CODE_MAX_RETRIES: '0',
-      LOOM_CODEX_BASE_URL: opts.fakes.openai.url,
-      LOOM_CODEX_ENV_KEY: codexApiKeyEnv,
-      LOOM_CODEX_MODEL: fakeOpenAIModel,
-      LOOM_CODEX_MODEL_CATALOG: catalog,
-      LOOM_CODEX_MAX_RETRIES: '0',
-      [codexApiKeyEnv]: 'soak-key',
+      ...fakeRunnerEnv({ openai: opts.fakes.openai.url, anthropic: opts.fakes.anthropic.url, catalogPath: join(this.dir, '..', `${opts.workspaceId}-catalog.json`), key: 'soak-key' }),
     }
   }
 

@@ -8,12 +8,12 @@
  * model server received, the provider processes' environment and command line, the API's
  * answers. None may hold the signing secrets or any token used, nor a token's signature.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Log, LogLevel } from 'miniflare'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { codexApiKeyEnv, fakeModelInfo, startFakeAnthropic, startFakeOpenAI, type FakeModelServer } from '../../fixtures/fake-models/index.ts'
+import { fakeRunnerEnv, startFakeAnthropic, startFakeOpenAI, type FakeModelServer } from '../../fixtures/fake-models/index.ts'
 import { loomWorkerOptions, startMiniflare, ROOT, type LocalServer } from '../../scripts/local-worker.ts'
 import { mintToken } from '../../scripts/tokens.ts'
 import { api, dispatch, events, Subscriber, uniqueId } from './support/client.ts'
@@ -80,10 +80,8 @@ const procText = (pid: number, file: 'environ' | 'cmdline'): string => {
 /** The runner's environment: PATH, a home in the workspace, the fake endpoint, the token in LOOM_RUNNER_TOKEN. */
 const runnerEnv = (provider: Provider, dir: string, fake: FakeModelServer, runnerToken: string): Record<string, string> => {
   const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, LOOM_RUNNER_TOKEN: runnerToken }
-  if (provider === 'claude') return { ...base, ANTHROPIC_BASE_URL: fake.url, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_MODEL: PROFILES.claude.model, CLAUDE_CODE_MAX_RETRIES: '0' }
-  const catalog = join(root, `${provider}-catalog.json`)
-  writeFileSync(catalog, JSON.stringify({ models: [fakeModelInfo()] }))
-  return { ...base, LOOM_CODEX_BASE_URL: fake.url, LOOM_CODEX_ENV_KEY: codexApiKeyEnv, LOOM_CODEX_MODEL: PROFILES.codex.model, LOOM_CODEX_MODEL_CATALOG: catalog, LOOM_CODEX_MAX_RETRIES: '0', [codexApiKeyEnv]: 'test-key' }
+  if (provider === 'claude') return { ...base, ...fakeRunnerEnv({ anthropic: fake.url }) }
+  return { ...base, ...fakeRunnerEnv({ openai: fake.url, catalogPath: join(root, `${provider}-catalog.json`) }) }
 }
 
 describe.each(PROVIDERS)('%s: secrets in logs', (provider) => {

@@ -41,9 +41,9 @@ export const forgetToken = (name: string): void => {
 
 /** The refusal for a revoked or too busy token, or null. Without the binding there is no guard. */
 export const guardToken = async (env: Env, claims: Claims): Promise<LoomError | null> => {
-  const guard = guardOf(env, guardName(claims))
-  if (!guard) return null
   const name = guardName(claims)
+  const guard = guardOf(env, name)
+  if (!guard) return null
   const now = Date.now()
   const last = known.get(name)
   if (last?.revoked) return REVOKED()
@@ -53,7 +53,10 @@ export const guardToken = async (env: Env, claims: Claims): Promise<LoomError | 
     return null
   }
   const rate = tokenRateOf(env)
-  const verdict = await guard.check(rate, claims.workspaces, claims.exp, last?.unreported ?? 0)
+  // Reported once: a request arriving while this ask is out counts toward the next one.
+  const served = last?.unreported ?? 0
+  if (last) last.unreported = 0
+  const verdict = await guard.check(rate, claims.workspaces, claims.exp, served)
   if (known.size >= MAX_KNOWN && !last) known.delete(known.keys().next().value!)
   known.set(name, { revoked: verdict.revoked, limitedUntil: verdict.retryAfterMs > 0 ? now + verdict.retryAfterMs : 0, askedAt: now, unreported: 0 })
   if (verdict.revoked) return REVOKED()

@@ -14,7 +14,7 @@ import { mkdtempSync, readdirSync, readFileSync, existsSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { codexApiKeyEnv, fakeModelInfo, type LoggedRequest } from '../../../fixtures/fake-models/index.ts'
+import { fakeRunnerEnv, type LoggedRequest } from '../../../fixtures/fake-models/index.ts'
 import { mintToken } from '../../../scripts/tokens.ts'
 import { api, dispatch, uniqueId } from '../support/client.ts'
 import { group } from '../support/processes.ts'
@@ -48,21 +48,10 @@ class Workspace {
     const secret = e2e().worker.secret
     ws.userToken = await mintToken(secret, { sub: 'user:e2e', scopes: ['read', 'operate'], workspaces: [ws.workspaceId], days: 1 })
     const runnerToken = await mintToken(secret, { sub: 'runner:e2e', scopes: ['runner'], workspaces: [ws.workspaceId], days: 1 })
-    const catalog = join(ws.dir, '..', `${ws.workspaceId}-catalog.json`)
-    writeFileSync(catalog, JSON.stringify({ models: [fakeModelInfo()] }))
     const env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: ws.dir,
-      ANTHROPIC_BASE_URL: e2e().fake('claude').url,
-      ANTHROPIC_API_KEY: 'test-key',
-      ANTHROPIC_MODEL: PROFILES.claude.model,
-      CLAUDE_CODE_MAX_RETRIES: '0',
-      LOOM_CODEX_BASE_URL: e2e().fake('codex').url,
-      LOOM_CODEX_ENV_KEY: codexApiKeyEnv,
-      LOOM_CODEX_MODEL: PROFILES.codex.model,
-      LOOM_CODEX_MODEL_CATALOG: catalog,
-      LOOM_CODEX_MAX_RETRIES: '0',
-      [codexApiKeyEnv]: 'test-key',
+      ...fakeRunnerEnv({ anthropic: e2e().fake('claude').url, openai: e2e().fake('codex').url, catalogPath: join(ws.dir, '..', `${ws.workspaceId}-catalog.json`) }),
     }
     const args = ['--server', e2e().worker.url, '--token', runnerToken, '--workspace', ws.dir, '--heartbeat-ms', '500']
     ws.runner = new RunnerProcess(args, REAL_CLI, { env, ownGroup: true })

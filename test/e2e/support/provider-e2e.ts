@@ -9,13 +9,13 @@
  * streamed text without a repeat or a gap, and the projection folded from the stream equal to
  * the worker's own.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, expect } from 'vitest'
 import { CAPABILITIES, type Decision, type ProviderCapabilities, type ThreadProjection } from '../../../src/contracts/index.ts'
 import { fold, toProjection } from '../../../src/domain/thread/index.ts'
-import { codexApiKeyEnv, fakeAnthropicModel, fakeModelInfo, fakeOpenAIModel, startFakeAnthropic, startFakeOpenAI, type FakeModelServer, type LoggedRequest } from '../../../fixtures/fake-models/index.ts'
+import { fakeAnthropicModel, fakeOpenAIModel, fakeRunnerEnv, startFakeAnthropic, startFakeOpenAI, type FakeModelServer, type LoggedRequest } from '../../../fixtures/fake-models/index.ts'
 import { mintToken } from '../../../scripts/tokens.ts'
 import { Subscriber, api, dispatch, events, uniqueId } from './client.ts'
 import { group, survivors, tree, type Proc } from './processes.ts'
@@ -201,20 +201,8 @@ export class ThreadCase {
   /** Only what the runner and its providers need: PATH, and the fake model endpoint (runner/provider-env.ts). */
   private runnerEnv(): Record<string, string> {
     const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...(process.env.LANG ? { LANG: process.env.LANG } : {}), HOME: this.ws.dir }
-    if (this.provider === 'claude') {
-      return { ...base, ANTHROPIC_BASE_URL: this.fake.url, ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_MODEL: this.profile.model, CLAUDE_CODE_MAX_RETRIES: '0' }
-    }
-    const catalog = join(this.ws.dir, '..', `${this.threadId}-catalog.json`)
-    writeFileSync(catalog, JSON.stringify({ models: [fakeModelInfo()] }))
-    return {
-      ...base,
-      LOOM_CODEX_BASE_URL: this.fake.url,
-      LOOM_CODEX_ENV_KEY: codexApiKeyEnv,
-      LOOM_CODEX_MODEL: this.profile.model,
-      LOOM_CODEX_MODEL_CATALOG: catalog,
-      LOOM_CODEX_MAX_RETRIES: '0',
-      [codexApiKeyEnv]: 'test-key',
-    }
+    if (this.provider === 'claude') return { ...base, ...fakeRunnerEnv({ anthropic: this.fake.url }) }
+    return { ...base, ...fakeRunnerEnv({ openai: this.fake.url, catalogPath: join(this.ws.dir, '..', `${this.threadId}-catalog.json`) }) }
   }
 
   /** Dispatches a user message; `mode` is the dispatch mode (queue, steer). */
