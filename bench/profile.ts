@@ -75,7 +75,7 @@ try {
   await session.call('Profiler.enable')
   await session.call('Profiler.setSamplingInterval', { interval: 200 })
   await session.call('Profiler.start')
-  await work(1)
+  await work(Number(process.argv[3] ?? 1))
   const { profile } = (await session.call('Profiler.stop')) as { profile: Profile }
   session.close()
 

@@ -59,33 +59,48 @@ export const ingest = async (t: Target, link: Socket, frames: string[], firstSeq
 
 const WRITE_BEHIND_SETTLE_MS = 1_300
 
-/** Opens `count` subscriber sockets and subscribes each (snapshot awaited). */
+/**
+ * Opens `count` subscriber sockets and subscribes each (snapshot awaited), coalescing as Loom's
+ * typed client and browser UI do (the baseline gets the same frame and ignores the flag).
+ */
 export const subscribers = async (t: Target, count: number): Promise<Socket[]> => {
   const sockets: Socket[] = []
   for (let i = 0; i < count; i++) {
     const socket = await Socket.open(subscribeUrl(t), clientProtocols(t.token))
-    socket.send({ id: 1, method: 'subscribeThread', params: { threadId: t.threadId } })
+    socket.send({ id: 1, method: 'subscribeThread', params: { threadId: t.threadId, coalesce: true } })
     await socket.until((f) => (f.length >= 2 ? true : undefined))
     sockets.push(socket)
   }
   return sockets
 }
 
+/** The events in a subscriber frame: Loom's coalesced `items`, or one (a classic Loom frame, the baseline's). */
+const eventsIn = (frame: any): any[] => (Array.isArray(frame.items) ? frame.items.filter((i: any) => i.kind === 'event') : [frame.item?.kind === 'event' ? frame.item : frame])
+
 /**
  * 3. Fan-out: `bodies.length` events dispatched over HTTP (`concurrency` in flight) to a thread
  * with these subscribers; time from the first POST until every subscriber has every event.
+ * Every subscriber parses every frame, as a client would.
  */
 export const fanOut = async (t: Target, sockets: Socket[], bodies: string[], concurrency: number): Promise<Figures> => {
   const expected = bodies.length
   const counts = new Array<number>(sockets.length).fill(0)
   let complete = 0
   let doneAt = 0
-  let lastFrame = ''
+  let lastEvent: any = null
+  let frames = 0
+  let bytes = 0
   sockets.forEach((socket, i) => {
     socket.keep = false
     socket.onFrame = (data) => {
-      if (++counts[i]! === expected) {
-        if (i === 0) lastFrame = data
+      const events = eventsIn(JSON.parse(data))
+      if (i === 0) {
+        frames++
+        bytes += Buffer.byteLength(data)
+      }
+      counts[i]! += events.length
+      if (counts[i]! >= expected && counts[i]! - events.length < expected) {
+        if (i === 0) lastEvent = events.at(-1)
         if (++complete === sockets.length) doneAt = performance.now()
       }
     }
@@ -98,16 +113,16 @@ export const fanOut = async (t: Target, sockets: Socket[], bodies: string[], con
     })
     await waitFor(() => complete === sockets.length, 'fan-out deliveries')
   })
-  const frame = JSON.parse(lastFrame)
-  const last = t.isLoom ? frame.item.event.event.payload.title : frame.body.title
-  if (!String(last).startsWith('Bench title')) throw new Error(`unexpected last frame ${lastFrame.slice(0, 300)}`)
+  const last = t.isLoom ? lastEvent?.event.event.payload.title : lastEvent?.body.title
+  if (!String(last).startsWith('Bench title')) throw new Error(`unexpected last event ${JSON.stringify(lastEvent).slice(0, 300)}`)
   if (counts.some((c) => c !== expected)) throw new Error(`fan-out counts ${counts.join(',')}`)
   const deliveries = expected * sockets.length
   const ms = doneAt - t0
   return {
     ms,
     deliveriesPerSecond: (deliveries / ms) * 1000,
-    frameBytes: Buffer.byteLength(lastFrame),
+    framesPerSubscriber: frames,
+    bytesPerEvent: bytes / expected,
     serverCpuPerOp: serverMs / deliveries,
     clientCpuPerOp: clientMs / deliveries,
   }

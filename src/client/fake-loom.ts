@@ -24,6 +24,10 @@ export class FakeSocket implements WebSocketLike {
   readonly url: string
   readonly protocols: string[]
   readonly received: Frame[] = []
+  /** Frames the server sent it, in order. */
+  readonly sent: object[] = []
+  /** Whether its thread subscription asked for coalesced frames. */
+  coalesce = false
   private readonly server: FakeLoom
 
   constructor(server: FakeLoom, url: string, protocols: string | string[] = []) {
@@ -46,8 +50,9 @@ export class FakeSocket implements WebSocketLike {
   }
 
   /** Server side: deliver a frame to the client. */
-  deliver(frame: unknown): void {
+  deliver(frame: object): void {
     if (this.readyState !== 1) return
+    this.sent.push(frame)
     const data = JSON.stringify(frame)
     tick(() => {
       if (this.readyState === 1) this.onmessage?.({ data })
@@ -140,7 +145,7 @@ export class FakeLoom {
         if (event.type === 'turn-item.updated' && event.payload.status !== 'running') this.streaming.delete(event.payload.id)
       }
     }
-    for (const event of fresh) this.broadcast({ kind: 'event', sequence: event.sequence, event })
+    this.broadcast(...fresh.map((event): ThreadStreamItem => ({ kind: 'event', sequence: event.sequence, event })))
     return fresh
   }
 
@@ -156,8 +161,14 @@ export class FakeLoom {
     this.streaming.set(itemId, (this.streaming.get(itemId) ?? '') + text)
   }
 
-  broadcast(item: ThreadStreamItem): void {
-    for (const socket of this.open) socket.deliver({ subscription: `thread:${this.threadId}`, item })
+  /** As the object does: one frame of all the items for a coalescing subscription, one frame each otherwise. */
+  broadcast(...items: ThreadStreamItem[]): void {
+    if (items.length === 0) return
+    const subscription = `thread:${this.threadId}`
+    for (const socket of this.open) {
+      if (socket.coalesce) socket.deliver({ subscription, items })
+      else for (const item of items) socket.deliver({ subscription, item })
+    }
   }
 
   /** Every open socket drops. */
@@ -187,6 +198,7 @@ export class FakeLoom {
       return
     }
     const subscription = `thread:${this.threadId}`
+    socket.coalesce = frame.params.coalesce === true
     socket.deliver({ id: frame.id, result: { subscription, sequence: this.sequence } })
     if (after === undefined) {
       socket.deliver({ subscription, item: { kind: 'snapshot', sequence: this.sequence, projection: this.projection() } })

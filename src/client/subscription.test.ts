@@ -56,6 +56,24 @@ describe('subscribeThread', () => {
     expect(seen.state).toEqual({ error: null, done: true })
   })
 
+  it('should ask for coalesced frames and deliver each item of one, in order', async () => {
+    const server = new FakeLoom(create(), linked())
+    const client = clientFor(server)
+    const sub = client.subscribeThread(server.threadId)
+    const seen = collect(sub)
+    await until(() => sub.state === 'open')
+    expect(server.subscribeRequests()[0]?.params).toEqual({ threadId: server.threadId, coalesce: true })
+    const before = server.sequence
+    const fresh = server.step(dispatch('one'), turnStarted(1), say(1, 'a', 'x'), say(1, 'b', 'y'))
+    await until(() => sub.lastSequence === server.sequence)
+    // All of them came in one frame.
+    expect(server.open[0]?.sent.filter((f) => 'items' in f)).toHaveLength(1)
+    expect(fresh.length).toBeGreaterThan(3)
+    expect(sequences(seen.items).slice(1)).toEqual(server.stored.slice(before).map((e) => e.sequence))
+    sub.close()
+    await seen.loop
+  })
+
   it('should reconnect after a cut and resume after the last sequence, with no gap and no duplicate', async () => {
     const server = new FakeLoom(create(), linked())
     const client = clientFor(server)
@@ -74,7 +92,7 @@ describe('subscribeThread', () => {
     expect(client.connection.state).toBe('offline')
     await until(() => sub.lastSequence === server.sequence && sub.state === 'open')
     // The resume asked for exactly what it missed.
-    expect(server.subscribeRequests().at(-1)?.params).toEqual({ threadId: server.threadId, afterSequence: before })
+    expect(server.subscribeRequests().at(-1)?.params).toEqual({ threadId: server.threadId, afterSequence: before, coalesce: true })
     // A server that repeats an event it already sent: dropped.
     const last = server.stored.at(-1)
     if (!last) throw new Error('no events')
@@ -126,7 +144,7 @@ describe('subscribeThread', () => {
     server.delta(itemId, 'world')
     const snapshots = () => seen.items.filter((i) => i.kind === 'snapshot')
     await until(() => snapshots().length === 2)
-    expect(server.subscribeRequests().at(-1)?.params).toEqual({ threadId: server.threadId })
+    expect(server.subscribeRequests().at(-1)?.params).toEqual({ threadId: server.threadId, coalesce: true })
     const latest = snapshots().at(-1)
     expect(latest?.kind === 'snapshot' && latest.projection.streaming[itemId]).toBe('Hello, world')
     // The delta with the hole was not delivered.

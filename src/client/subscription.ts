@@ -218,6 +218,11 @@ export class ReconnectingSubscription<T> implements Subscription<T> {
     }
     if (typeof frame !== 'object' || frame === null) return
     if ('subscription' in frame && 'item' in frame) return this.onItem(frame.item)
+    // A coalescing subscription's frame: its items in order (after a resnapshot, the stream drops the rest).
+    if ('subscription' in frame && 'items' in frame && Array.isArray(frame.items)) {
+      for (const item of frame.items) this.onItem(item)
+      return
+    }
     if ('error' in frame) {
       const parsed = LoomError.safeParse(frame.error)
       const error: ClientError = parsed.success

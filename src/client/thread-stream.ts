@@ -52,9 +52,9 @@ export const threadStreamSpec = (
     path: `/v1/ws?threadId=${encodeURIComponent(threadId)}`,
     request: () => ({
       method: 'subscribeThread',
-      params: position.lastSequence === null ? { threadId } : { threadId, afterSequence: position.lastSequence },
+      params: position.lastSequence === null ? { threadId, coalesce: true } : { threadId, afterSequence: position.lastSequence, coalesce: true },
     }),
-    snapshotRequest: () => ({ method: 'subscribeThread', params: { threadId } }),
+    snapshotRequest: () => ({ method: 'subscribeThread', params: { threadId, coalesce: true } }),
     parse: (item) => {
       const parsed = ThreadStreamItem.safeParse(item)
       return parsed.success ? parsed.data : null

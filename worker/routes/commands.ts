@@ -23,5 +23,5 @@ export const commands = new Hono<AppEnv>().post('/', auth('operate'), async (c) 
     raise(loomError('forbidden', `the token does not cover workspace ${command.workspaceId}`))
   }
   const stub = c.env.THREADS.get(c.env.THREADS.idFromName(command.threadId))
-  return fromReply(await stub.dispatch(claims, body))
+  return fromReply(await stub.dispatchValid(claims, command))
 })

@@ -72,7 +72,7 @@ export const onClientMessage = (rt: ThreadRuntime, ws: WebSocket, message: strin
     case 'subscribeThread': {
       const refusal = readRefusal(rt, claims, request.params.threadId)
       if (refusal) return refuse(refusal)
-      return rt.clients.subscribe(ws, request.id, rt.core, request.params.afterSequence)
+      return rt.clients.subscribe(ws, request.id, rt.core, request.params.afterSequence, request.params.coalesce)
     }
     case 'unsubscribe': {
       if (!rt.core.threadId || request.params.subscription !== subscriptionId(rt.core.threadId)) {

@@ -2,6 +2,10 @@
  * @module Browser and API subscribers of one thread. A subscription's snapshot (or the events
  * after `afterSequence`) and its registration happen in one synchronous turn, so no event is
  * missed or doubled. Frames are serialized once and sent to every subscriber.
+ *
+ * A coalescing subscription (`coalesce: true`) gets its items queued and sent together at the
+ * end of the object's current turn, in one frame. The queue is sent before any new subscription
+ * is answered, so a snapshot never overtakes items queued before it.
  */
 import { LIMITS, loomError, type StoredEvent, type ThreadStreamItem } from '../../src/contracts/index.ts'
 import { toProjection } from '../../src/domain/thread/index.ts'
@@ -10,7 +14,10 @@ import { isExpired, type Claims } from '../auth/claims.ts'
 import type { ThreadCore } from './core.ts'
 import { send, sendJson } from './frames.ts'
 
-export type ClientAttachment = { kind: 'client'; claims: Claims; subscribed: boolean }
+export type ClientAttachment = { kind: 'client'; claims: Claims; subscribed: boolean; coalesce?: boolean }
+
+/** A coalesced frame is sent early once its items reach this many characters. */
+const COALESCED_FRAME_CHARS = 256 * 1024
 
 export const subscriptionId = (threadId: string) => `thread:${threadId}`
 
@@ -20,6 +27,11 @@ export class ThreadClients {
   private readonly cache = new Map<WebSocket, ClientAttachment>()
   /** Subscribed sockets, kept as subscriptions change; filled from the attachments after a wake. */
   private subscribed: Set<WebSocket> | null = null
+  /** Serialized items waiting for the coalescing subscribers, their subscription, and their size. */
+  private queued: string[] = []
+  private queuedFor = ''
+  private queuedChars = 0
+  private flushTimer: ReturnType<typeof setTimeout> | null = null
 
   constructor(ctx: DurableObjectState) {
     this.ctx = ctx
@@ -41,8 +53,8 @@ export class ThreadClients {
     return attachment
   }
 
-  private setSubscribed(ws: WebSocket, subscribed: boolean): void {
-    const attachment = { ...this.attachment(ws), subscribed }
+  private setSubscribed(ws: WebSocket, subscribed: boolean, coalesce = false): void {
+    const attachment = { ...this.attachment(ws), subscribed, coalesce }
     ws.serializeAttachment(attachment)
     this.cache.set(ws, attachment)
     if (subscribed) this.subscribedSockets().add(ws)
@@ -60,7 +72,8 @@ export class ThreadClients {
   }
 
   /** Answers the request, then sends the snapshot or the missed events, then registers. */
-  subscribe(ws: WebSocket, requestId: string | number, core: ThreadCore, afterSequence: number | undefined): void {
+  subscribe(ws: WebSocket, requestId: string | number, core: ThreadCore, afterSequence: number | undefined, coalesce = false): void {
+    this.flush()
     const threadId = core.threadId as string
     const subscription = subscriptionId(threadId)
     if (afterSequence !== undefined && afterSequence > core.sequence) {
@@ -80,11 +93,11 @@ export class ThreadClients {
       let after = afterSequence
       while (after < core.sequence) {
         const page = readEvents(core.db, threadId, after, LIMITS.eventsPageSize)
-        for (const event of page) send(ws, eventFrame(subscription, event))
+        for (const event of page) sendJson(ws, { subscription, item: { kind: 'event', sequence: event.sequence, event } })
         after = page.at(-1)?.sequence ?? core.sequence
       }
     }
-    this.setSubscribed(ws, true)
+    this.setSubscribed(ws, true, coalesce)
   }
 
   unsubscribe(ws: WebSocket): void {
@@ -105,20 +118,51 @@ export class ThreadClients {
 
   broadcastEvents(threadId: string, stored: StoredEvent[]): void {
     if (stored.length === 0) return
-    const sockets = this.subscribers()
-    if (sockets.length === 0) return
-    const subscription = subscriptionId(threadId)
-    for (const event of stored) {
-      const frame = eventFrame(subscription, event)
-      for (const ws of sockets) send(ws, frame)
-    }
+    this.broadcast(
+      threadId,
+      stored.map((event) => JSON.stringify({ kind: 'event', sequence: event.sequence, event } satisfies ThreadStreamItem)),
+    )
   }
 
   broadcastDelta(threadId: string, itemId: string, offset: number, text: string): void {
-    const frame = JSON.stringify({ subscription: subscriptionId(threadId), item: { kind: 'delta', itemId, offset, text } })
-    for (const ws of this.subscribers()) send(ws, frame)
+    this.broadcast(threadId, [JSON.stringify({ kind: 'delta', itemId, offset, text } satisfies ThreadStreamItem)])
+  }
+
+  /** Sends the queued items to the coalescing subscribers now. */
+  flush(): void {
+    if (this.flushTimer !== null) {
+      clearTimeout(this.flushTimer)
+      this.flushTimer = null
+    }
+    if (this.queued.length === 0) return
+    const frame = `{"subscription":${JSON.stringify(this.queuedFor)},"items":[${this.queued.join(',')}]}`
+    this.queued = []
+    this.queuedChars = 0
+    for (const ws of this.subscribers()) if (this.attachment(ws).coalesce) send(ws, frame)
+  }
+
+  /** `items` are serialized stream items, in order. */
+  private broadcast(threadId: string, items: string[]): void {
+    const sockets = this.subscribers()
+    if (sockets.length === 0) return
+    const subscription = subscriptionId(threadId)
+    let coalescing = false
+    let frames: string[] | null = null
+    for (const ws of sockets) {
+      if (this.attachment(ws).coalesce) {
+        coalescing = true
+        continue
+      }
+      frames ??= items.map((item) => `{"subscription":${JSON.stringify(subscription)},"item":${item}}`)
+      for (const frame of frames) send(ws, frame)
+    }
+    if (!coalescing) return
+    this.queuedFor = subscription
+    for (const item of items) {
+      this.queued.push(item)
+      this.queuedChars += item.length
+    }
+    if (this.queuedChars >= COALESCED_FRAME_CHARS) this.flush()
+    else this.flushTimer ??= setTimeout(() => this.flush(), 0)
   }
 }
-
-const eventFrame = (subscription: string, event: StoredEvent) =>
-  JSON.stringify({ subscription, item: { kind: 'event', sequence: event.sequence, event } })

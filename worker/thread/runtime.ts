@@ -60,7 +60,6 @@ export class ThreadRuntime {
 
   async load(): Promise<void> {
     await this.core.load()
-    this.core.meter.enabled = this.env.LOOM_METER_SQL === '1'
     this.scheduledAlarm = await this.ctx.storage.getAlarm()
     // A woken object has no link in memory; its hibernated runner socket is found again here.
     for (const ws of this.ctx.getWebSockets('runner')) {
@@ -146,7 +145,12 @@ export class ThreadRuntime {
     if (!hasScope(claims, 'operate')) return fail(loomError('forbidden', 'dispatching commands needs the operate scope'))
     const parsed = Command.safeParse(raw)
     if (!parsed.success) return fail(loomError('invalid_request', 'the command is not valid', { issues: issuesOf(parsed.error.issues) }))
-    const command = parsed.data
+    return this.dispatchValid(claims, parsed.data)
+  }
+
+  /** A command the Worker has already validated against `Command` (HTTP), so it is not parsed twice. */
+  dispatchValid(claims: Claims, command: Command): Reply {
+    if (!hasScope(claims, 'operate')) return fail(loomError('forbidden', 'dispatching commands needs the operate scope'))
     // HTTP routes by the command's threadId; a socket of one thread could name another, which
     // this object must not apply to its own thread (nor create under its name).
     const addressedAs = this.core.threadId ?? this.ctx.id.name ?? null

@@ -4,7 +4,7 @@
  */
 import { log } from '../log.ts'
 import { DurableObject } from 'cloudflare:workers'
-import { CLIENT_SUBPROTOCOL, LIMITS, RUNNER_SUBPROTOCOL, loomError, type LoomError } from '../../src/contracts/index.ts'
+import { CLIENT_SUBPROTOCOL, LIMITS, RUNNER_SUBPROTOCOL, loomError, type Command, type LoomError } from '../../src/contracts/index.ts'
 import { toProjection } from '../../src/domain/thread/index.ts'
 import type { Env } from '../env.ts'
 import { coversWorkspace, type Claims } from '../auth/claims.ts'
@@ -34,6 +34,11 @@ export class ThreadObject extends DurableObject<Env> {
 
   dispatch(claims: Claims, command: unknown): Reply {
     return this.rt.dispatch(claims, command)
+  }
+
+  /** From the Worker's HTTP route, which has validated the command already. */
+  dispatchValid(claims: Claims, command: Command): Reply {
+    return this.rt.dispatchValid(claims, command)
   }
 
   projection(claims: Claims): Reply {
@@ -77,10 +82,16 @@ export class ThreadObject extends DurableObject<Env> {
     return closed.length
   }
 
-  /** Benchmark figures; only meaningful with LOOM_METER_SQL=1. */
+  /**
+   * Benchmark figures. With LOOM_METER_SQL=1 the first reset starts counting the rows this
+   * object writes; until then nothing is kept (each kept cursor costs memory and collection).
+   */
   meter(reset: boolean): { sequence: number; rowsWritten: number } {
     const figures = { sequence: this.rt.core.sequence, rowsWritten: rowsWritten(this.rt.core.meter) }
-    if (reset) this.rt.core.meter.cursors = []
+    if (reset) {
+      this.rt.core.meter.cursors = []
+      this.rt.core.meter.enabled = this.env.LOOM_METER_SQL === '1'
+    }
     return figures
   }
 

@@ -21,7 +21,16 @@ export const ClientRequest = z.discriminatedUnion('method', [
   z.strictObject({
     id: RequestId,
     method: z.literal('subscribeThread'),
-    params: z.strictObject({ threadId: ThreadId, afterSequence: z.number().int().nonnegative().optional() }),
+    params: z.strictObject({
+      threadId: ThreadId,
+      afterSequence: z.number().int().nonnegative().optional(),
+      /**
+       * Stream items that land close together (a burst of commands, a runner batch) come in one
+       * frame, `{ subscription, items }`, instead of one frame each: fewer frames for busy
+       * threads, at the price of at most one turn of the object's event loop.
+       */
+      coalesce: z.boolean().optional(),
+    }),
   }),
   z.strictObject({ id: RequestId, method: z.literal('unsubscribe'), params: z.strictObject({ subscription: z.string().max(128) }) }),
 ])
@@ -46,5 +55,7 @@ export const ServerFrame = z.union([
   z.strictObject({ id: RequestId, result: z.unknown() }),
   z.strictObject({ id: RequestId.nullable(), error: LoomError }),
   z.strictObject({ subscription: z.string(), item: z.union([ThreadStreamItem, ShellStreamItem]) }),
+  /** Several items of a coalescing thread subscription, in order. */
+  z.strictObject({ subscription: z.string(), items: z.array(ThreadStreamItem) }),
 ])
 export type ServerFrame = z.infer<typeof ServerFrame>
