@@ -118,14 +118,11 @@ export class ThreadClients {
 
   broadcastEvents(threadId: string, stored: StoredEvent[]): void {
     if (stored.length === 0) return
-    this.broadcast(
-      threadId,
-      stored.map((event) => JSON.stringify({ kind: 'event', sequence: event.sequence, event } satisfies ThreadStreamItem)),
-    )
+    this.broadcast(threadId, () => stored.map((event) => JSON.stringify({ kind: 'event', sequence: event.sequence, event } satisfies ThreadStreamItem)))
   }
 
   broadcastDelta(threadId: string, itemId: string, offset: number, text: string): void {
-    this.broadcast(threadId, [JSON.stringify({ kind: 'delta', itemId, offset, text } satisfies ThreadStreamItem)])
+    this.broadcast(threadId, () => [JSON.stringify({ kind: 'delta', itemId, offset, text } satisfies ThreadStreamItem)])
   }
 
   /** Sends the queued items to the coalescing subscribers now. */
@@ -141,10 +138,11 @@ export class ThreadClients {
     for (const ws of this.subscribers()) if (this.attachment(ws).coalesce) send(ws, frame)
   }
 
-  /** `items` are serialized stream items, in order. */
-  private broadcast(threadId: string, items: string[]): void {
+  /** `serialize` gives the stream items, in order; it is not called when nobody listens. */
+  private broadcast(threadId: string, serialize: () => string[]): void {
     const sockets = this.subscribers()
     if (sockets.length === 0) return
+    const items = serialize()
     const subscription = subscriptionId(threadId)
     let coalescing = false
     let frames: string[] | null = null
