@@ -67,7 +67,9 @@ const hello = async (rt: ThreadRuntime, ws: WebSocket, attachment: RunnerAttachm
     )
   }
   const thread = rt.core.state.thread
-  if (!thread || thread.deletedAt !== null) return refuse(ws, loomError('thread_not_found', 'the thread does not exist'), true)
+  // A deleted thread still takes the link that carries out what its deletion asked of the runner.
+  const cleanupDue = thread?.deletedAt != null && runnerEffectsToSend(rt.core.db, frame.epoch).length > 0
+  if (!thread || (thread.deletedAt !== null && !cleanupDue)) return refuse(ws, loomError('thread_not_found', 'the thread does not exist'), true)
   if (!hasScope(attachment.claims, 'runner') || !coversWorkspace(attachment.claims, thread.workspaceId)) {
     return refuse(ws, loomError('forbidden', `the token may not serve workspace ${thread.workspaceId}`), true)
   }

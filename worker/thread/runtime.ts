@@ -12,7 +12,7 @@ import { threadLimit } from './rate-limit.ts'
 import { ThreadCore, type CommitInput, type Committed } from './core.ts'
 import { ThreadClients } from './clients.ts'
 import { findReceipt } from '../store/thread/receipts.ts'
-import { cancelProcessBound } from '../store/thread/outbox.ts'
+import { cancelProcessBound, runnerEffectsPending } from '../store/thread/outbox.ts'
 import { sendJson } from './frames.ts'
 import { issuesOf } from '../middleware/errors/index.ts'
 import { deliverObjectEffects } from './deliver.ts'
@@ -94,10 +94,13 @@ export class ThreadRuntime {
     this.ctx.waitUntil(this.scheduleAlarm())
   }
 
-  /** With work waiting for a runner and no link, ask the workspace to send one. */
+  /** With work waiting for a runner (a queued run, or a deleted thread's cleanup) and no link, ask the workspace to send one. */
   requestRunnerIfNeeded(): void {
     if (this.link || this.attachRequested || !this.core.state.thread) return
-    const waiting = [...this.core.state.runs.values()].some((run) => run.status === 'queued' && run.queueReason === 'awaiting_runner')
+    const waiting =
+      this.core.state.thread.deletedAt !== null
+        ? runnerEffectsPending(this.core.db)
+        : [...this.core.state.runs.values()].some((run) => run.status === 'queued' && run.queueReason === 'awaiting_runner')
     if (!waiting) return
     this.attachRequested = true
     const thread = this.core.state.thread

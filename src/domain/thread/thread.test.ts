@@ -110,6 +110,17 @@ describe('archive, unarchive, delete', () => {
       .thenIncludes({ type: 'provider-session.updated', payload: { status: 'stopped' } })
       .thenEffects({ kind: 'session.close', provider: 'codex', reason }))
 
+  it.each([
+    ['released when idle', [system({ type: 'idle.release' })]],
+    ['closed by an archive', [command({ type: 'thread.archive' })]],
+  ])('should tell the runner to remove the worktree of a deleted thread whose session was %s', (_how, before) =>
+    void given(create(), linked(), runtime({ type: 'session.started', provider: 'codex', model: null }), ...completedRun(1), ...before)
+      .when(command({ type: 'thread.delete' }))
+      .thenEffects({ kind: 'session.close', provider: 'codex', reason: 'thread_deleted' }))
+
+  it('should send no close for a deleted thread that never ran', () =>
+    given(create()).when(command({ type: 'thread.delete' })).thenEffects())
+
   it('should not close a session twice', () =>
     given(create(), linked(), runtime({ type: 'session.started', provider: 'codex', model: null }), system({ type: 'idle.release' }))
       .when(command({ type: 'thread.archive' }))

@@ -88,6 +88,12 @@ export const runnerEffectsToSend = (db: ThreadDb, epoch: number): OutboxRow[] =>
     .orderBy(asc(outbox.createdSequence), asc(outbox.effectId))
     .all()
 
+/** Whether a replay-safe runner effect is still waiting for its acknowledgement (any epoch). */
+export const runnerEffectsPending = (db: ThreadDb): boolean =>
+  sqlOf(db)
+    .exec(`SELECT 1 FROM "outbox" WHERE "target" = 'runner' AND "process_bound" = 0 AND "status" IN ('pending', 'delivered', 'accepted') LIMIT 1`)
+    .toArray().length > 0
+
 export const markDelivered = (db: ThreadDb, effectIds: string[], epoch: number, now: number): void => {
   if (effectIds.length === 0) return
   for (let i = 0; i < effectIds.length; i += 90) {

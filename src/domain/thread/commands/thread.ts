@@ -83,6 +83,9 @@ export const decideThreadChange = (draft: Draft, cmd: ThreadCommand, ctx: Decide
     case 'thread.delete':
       if (busy) return rejected(loomError('run_active', 'stop or finish the running and queued runs before deleting'))
       if (hasLiveSession(draft)) closeSessions(draft, 'thread_deleted', ctx)
+      // No session left (released when idle, or closed by an archive), but a thread that ran has a
+      // worktree and refs on the runner: one close tells it to remove them.
+      else if (draft.all('runs').length > 0) draft.effect({ kind: 'session.close', provider: thread.modelSelection.provider, reason: 'thread_deleted' })
       update({ deletedAt: ctx.now })
       return null
     default: {
