@@ -13,6 +13,8 @@ import { startFakeAnthropic, startFakeOpenAI } from '../fixtures/fake-models/ind
 import { SCENARIOS, scenarioNamed, type FixtureProvider, type Scenario } from '../fixtures/scenarios/index.ts'
 import { recordFixture } from '../runner/replay/index.ts'
 import { driveScenario } from './record-fixtures-drive.ts'
+import { LINEAGE_SCENARIOS, lineageScenarioNamed, recordingsOf } from '../fixtures/scenarios/lineage/index.ts'
+import { recordLineage } from './record-lineage.ts'
 import { FIXED_ROOT } from './record-fixtures-scrub.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -54,12 +56,22 @@ export async function recordScenario(scenario: Scenario, provider: FixtureProvid
 
 const main = async () => {
   const { values } = parseArgs({ options: { only: { type: 'string' }, out: { type: 'string' } } })
-  const scenarios = values.only ? [scenarioNamed(values.only)] : SCENARIOS
+  const only = values.only ? lineageScenarioNamed(values.only) : undefined
+  const lineage = values.only ? (only ? [only] : []) : LINEAGE_SCENARIOS
+  const scenarios = values.only ? (only ? [] : [scenarioNamed(values.only)]) : SCENARIOS
   for (const scenario of scenarios) {
     for (const provider of scenario.providers) {
       const started = Date.now()
       const out = await recordScenario(scenario, provider, values.out ?? TRANSCRIPTS_DIR)
       console.log(`${scenario.name}/${provider}: ${out} (${Date.now() - started} ms)`)
+    }
+  }
+  // Lineage scenarios span several threads: recorded through the whole system (scripts/record-lineage.ts).
+  for (const scenario of lineage) {
+    for (const providers of recordingsOf(scenario)) {
+      const started = Date.now()
+      const out = await recordLineage(scenario, providers, values.out ?? TRANSCRIPTS_DIR, pinnedVersion)
+      console.log(`${scenario.name}/${providers.join('+')}: ${out.join(', ')} (${Date.now() - started} ms)`)
     }
   }
 }

@@ -53,7 +53,12 @@ const main = async (): Promise<number> => {
   return 1
 }
 
-process.exitCode = await main().catch((error: unknown) => {
+const code = await main().catch((error: unknown) => {
   process.stderr.write(`replay: the replay could not run: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
   return 1
 })
+// As runner/cli.ts: exit once done (and the output is out), or an adapter's shutdown grace timers
+// (up to 1.5 s, harmless but still pending) would hold the process open after the replay ended.
+const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()))
+await Promise.all([flushed(process.stdout), flushed(process.stderr)])
+process.exit(code)

@@ -42,7 +42,15 @@ export function loggedOptions(o: Options): Record<string, unknown> {
   return out
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+/** Waits for `p`, at most `ms`; the timer is cleared either way, so it never holds the process open. */
+const within = async (p: Promise<unknown>, ms: number): Promise<void> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  try {
+    await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
+  } finally {
+    clearTimeout(timer)
+  }
+}
 
 export class ClaudeQuery {
   private readonly prompt = new PromptStream()
@@ -95,20 +103,20 @@ export class ClaudeQuery {
       this.closing = true
       this.prompt.end()
     }
-    if (!this.finished) await Promise.race([this.done, sleep(graceMs)])
+    if (!this.finished) await within(this.done, graceMs)
     if (!this.finished) this.q.close()
     await this.killChild(graceMs)
-    await Promise.race([this.done, sleep(graceMs)])
+    await within(this.done, graceMs)
   }
 
   private async killChild(graceMs: number): Promise<void> {
     const child = this.child
     if (!child || child.exitCode !== null || child.signalCode !== null) return
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-    await Promise.race([exited, sleep(graceMs)])
+    await within(exited, graceMs)
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL')
-      await Promise.race([exited, sleep(graceMs)])
+      await within(exited, graceMs)
     }
   }
 

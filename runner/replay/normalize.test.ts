@@ -154,4 +154,11 @@ describe('the normalizer, for recordings (rules moved from the fixture recorder)
     const n = createNormalizer('codex.app-server')
     expect(n.normalize({ nickname: 'Gauss', text: 'done: {"agent_id":"x","nickname":"Ramanujan"}' })).toEqual({ nickname: '<nickname>', text: 'done: {"agent_id":"x","nickname":"<nickname>"}' })
   })
+
+  it("should replace a Codex thread's gitInfo.sha, and no other sha", () => {
+    const n = createNormalizer('codex.app-server')
+    const sha = '0a8569bfcaca14f76e1cc87c6968c731c73a98fe'
+    expect(n.normalize({ thread: { gitInfo: { branch: null, sha } }, sha })).toEqual({ thread: { gitInfo: { branch: null, sha: '<sha>' } }, sha })
+    expect(createNormalizer('claude-agent-sdk.query').normalize({ gitInfo: { sha } })).toEqual({ gitInfo: { sha } })
+  })
 })

@@ -11,7 +11,8 @@
  * - Ids used as object keys (Codex `agentsStates` is keyed by thread id) are replaced the same way.
  * - Times and durations become `<time>` / `<duration>` (named time keys per protocol, and any
  *   number whose key ends in `_ms` / `Ms`), process ids `<pid>`, paths under a known root
- *   (options.roots, or learned: `cwd`, `codexHome`, CODEX_HOME) become `<cwd>/…`, and so on.
+ *   (options.roots, or learned: `cwd`, `codexHome`, CODEX_HOME) become `<cwd>/…`, a Codex thread's
+ *   `gitInfo.sha` `<sha>`, and so on.
  * - options.renames first rewrites literal prefixes everywhere (a recording's random temp root to
  *   a fixed one), the dashed form too (Claude names project directories `-tmp-x-work`).
  *
@@ -155,6 +156,8 @@ export const createNormalizer = (protocol: FixtureProtocol, options: NormalizerO
       if (key === 'version' && parentKey === 'clientInfo') return '<version>'
       if (key === 'userAgent' && typeof value === 'string') return '<user-agent>'
       if ((key === 'nickname' || key === 'agentNickname') && typeof value === 'string') return '<nickname>'
+      // A thread's git HEAD: a worktree made from a checkpoint commit, whose sha depends on when it was made.
+      if (key === 'sha' && parentKey === 'gitInfo' && typeof value === 'string') return '<sha>'
     } else {
       if (CLAUDE_ID_KEYS.test(key) && typeof value === 'string') return id(value)
       if (key === 'device_id' && parentKey === 'metadata') return '<device-id>'

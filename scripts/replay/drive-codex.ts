@@ -41,13 +41,29 @@ export const checkpointBefore = (p: ThreadProjection, numTurns: number, line: nu
   return checkpoint.id
 }
 
+/** Waits until every run of `x` ended, at most `timeoutMs`, or until its stream brought nothing new for `stallMs`. */
+const endsOrStalls = async (x: SystemThread, timeoutMs: number, stallMs: number): Promise<void> => {
+  const deadline = Date.now() + timeoutMs
+  let seen = x.events.length
+  let movedAt = Date.now()
+  while (!settled(x.projection()) && Date.now() < deadline && Date.now() - movedAt < stallMs) {
+    await new Promise((r) => setTimeout(r, 20))
+    if (x.events.length !== seen) [seen, movedAt] = [x.events.length, Date.now()]
+  }
+}
+
 /** Plays the user's side until the transcript has none left; throws why it could not. */
 export async function driveCodex(replay: CodexReplay, t: SystemThread, forks: SystemThread[] = []): Promise<void> {
   const all = () => [t, ...forks]
+  /** The transcript stands still and the streams are quiet; when the transcript moved meanwhile, again. */
   const settle = async () => {
-    await replay.idle()
-    await Promise.all(all().map((x) => x.quiet()))
-    await replay.idle()
+    for (let moved = true; moved; ) {
+      await replay.idle()
+      const left = replay.cursor.remaining().length
+      await Promise.all(all().map((x) => x.quiet()))
+      await replay.idle()
+      moved = replay.cursor.remaining().length !== left
+    }
   }
   /** Recorded frames the adapter sends by itself later (a fork at its first run, the rollback it stands for). */
   const adapterLines = new Set<number>()
@@ -99,8 +115,9 @@ export async function driveCodex(replay: CodexReplay, t: SystemThread, forks: Sy
       continue
     }
     if (next === null || next.entry.type === 'runtime_exit') {
-      // The recording's last turn ends by itself: let the runs settle however slow the system is (a run still open is reported by the invariants).
-      for (const x of all()) await x.until('every run ends', settled, 3000).catch(() => undefined)
+      // The recording's last turn ends by itself: let the runs settle however slow the system is (a run still open is reported by the invariants),
+      // but a run that nothing has moved for a second will not end: the transcript has nothing left to emit.
+      for (const x of all()) await endsOrStalls(x, 3000, 1000)
       return
     }
     const { entry, frame } = next

@@ -42,8 +42,8 @@ type Transport = {
   adapter: ReturnType<typeof replayAdapter>
   /** `forks`: where the driver puts the threads it forks. */
   drive: (t: SystemThread, forks: SystemThread[]) => Promise<void>
-  /** The recording's runtime ended: end the provider process as it did (before the runner closes sessions). */
-  end: () => Promise<void>
+  /** The recording's runtime ended: end the provider process as it did (before the runner closes sessions); none for Claude. */
+  end?: () => Promise<void>
   finish: () => void
 }
 
@@ -65,7 +65,7 @@ const transportOf = (transcript: Transcript, mode: MatchMode): Transport => {
   }
   const replay = replayQuery(transcript, { mode })
   const adapter = new ClaudeAdapter({ queryFn: replay.queryFn, interruptGraceMs: 20 })
-  return { adapter: replayAdapter(adapter, version), drive: (t, forks) => driveClaude(transcript, t, forks), end: async () => undefined, finish: () => replay.assertComplete() }
+  return { adapter: replayAdapter(adapter, version), drive: (t, forks) => driveClaude(transcript, t, forks), finish: () => replay.assertComplete() }
 }
 
 const message = (error: unknown): string => (error instanceof ReplayError ? explainReplayError(error) : error instanceof Error ? error.message : String(error))
@@ -109,13 +109,17 @@ export async function replayThroughSystem(transcript: Transcript, opts: SystemRe
     await transport.drive(thread, forks).catch((error: unknown) => void problems.push(message(error)))
     const all = [thread, ...forks]
     const quiet = () => Promise.all(all.map((t) => t.quiet()))
-    await quiet()
+    // The driver caused nothing since it last waited for a quiet stream (if it did): no need to wait as long again.
+    await Promise.all(all.map((t) => t.quietSinceSeen()))
     const atEnd = all.map((t) => t.projection())
-    await transport.end()
-    await quiet()
+    if (transport.end) {
+      await transport.end()
+      await quiet()
+    }
     await runner.stop()
     runner = null
-    await quiet()
+    // The runner stopped once the worker had stored all it sent: the subscribers need only catch up.
+    await Promise.all(all.map((t) => t.caughtUp())).catch((error: unknown) => void problems.push(message(error)))
     try {
       transport.finish()
     } catch (error) {

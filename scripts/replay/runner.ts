@@ -38,23 +38,27 @@ export const replayAdapter = (adapter: RunnerAdapter, version: string): RunnerAd
 export type InProcessRunner = { runner: Runner; workspace: string; logs: string[]; stop: () => Promise<void> }
 
 /** A git repository with one empty commit, so the runner captures checkpoints (and can roll back). */
-const initGitWorkspace = (dir: string): void => {
+export const initGitWorkspace = (dir: string): void => {
   const env = { ...process.env, GIT_AUTHOR_NAME: 'replay', GIT_AUTHOR_EMAIL: 'replay@loom.invalid', GIT_COMMITTER_NAME: 'replay', GIT_COMMITTER_EMAIL: 'replay@loom.invalid' }
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: dir, env })
   execFileSync('git', ['commit', '-q', '--allow-empty', '-m', 'replay workspace'], { cwd: dir, env })
 }
 
-/** `git`: the workspace is a git repository (checkpoints available); otherwise a plain folder. */
-export const startRunner = (opts: { server: string; token: string; provider: ProviderKind; adapter: RunnerAdapter; git?: boolean }): InProcessRunner => {
+/**
+ * `git`: the workspace is a git repository (checkpoints available); otherwise a plain folder.
+ * One adapter (`provider`, `adapter`) or several (`adapters`); `providerEnv`: the environment
+ * provider sessions get (default none: a replay transport needs none).
+ */
+export const startRunner = (opts: { server: string; token: string; git?: boolean; providerEnv?: Record<string, string> } & ({ provider: ProviderKind; adapter: RunnerAdapter } | { adapters: AdapterRegistry })): InProcessRunner => {
   const workspace = mkdtempSync(join(tmpdir(), 'loom-replay-ws-'))
   if (opts.git) initGitWorkspace(workspace)
   const logs: string[] = []
-  const adapters: AdapterRegistry = new Map([[opts.provider, opts.adapter]])
+  const adapters: AdapterRegistry = 'adapters' in opts ? opts.adapters : new Map([[opts.provider, opts.adapter]])
   const runner = new Runner({
     options: { server: new URL(opts.server), token: opts.token, workspace, stateDir: join(workspace, '.loom', 'runner'), logFormat: 'text', heartbeatMs: 1000 },
     adapters,
     log: createLogger('text', (line) => logs.push(line)),
-    providerEnv: {},
+    providerEnv: opts.providerEnv ?? {},
   })
   runner.start()
   return {

@@ -16,6 +16,8 @@ export class SystemThread {
   private readonly base: string
   private readonly token: string
   private subscriber: Subscriber | null = null
+  /** How many stream items a `quiet` last saw, and when it first saw that many. */
+  private seen = { items: -1, at: 0 }
 
   private readonly commandPrefix: string
 
@@ -78,16 +80,34 @@ export class SystemThread {
     }
   }
 
-  /** Resolves once no new stream item arrived for `quietMs`. */
+  /** Resolves once no new stream item arrived for `quietMs` (counted from the call, then from each new item). */
   async quiet(quietMs = 150, timeoutMs = 5000): Promise<void> {
+    this.seen = { items: this.subscriber?.items.length ?? 0, at: Date.now() }
+    await this.quietSinceSeen(quietMs, timeoutMs)
+  }
+
+  /**
+   * As `quiet`, but counted from when an earlier `quiet` first saw as many items as there are
+   * now: for a caller that caused nothing since, the stream may have been quiet long enough already.
+   */
+  async quietSinceSeen(quietMs = 150, timeoutMs = 5000): Promise<void> {
     const deadline = Date.now() + timeoutMs
-    let seen = -1
-    while (Date.now() < deadline) {
-      const now = this.subscriber?.items.length ?? 0
-      if (now === seen) return
-      seen = now
-      await new Promise((r) => setTimeout(r, quietMs))
+    const look = () => {
+      const items = this.subscriber?.items.length ?? 0
+      if (items !== this.seen.items) this.seen = { items, at: Date.now() }
     }
+    look()
+    while (Date.now() - this.seen.at < quietMs && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10))
+      look()
+    }
+  }
+
+  /** Resolves once the subscriber has seen every event the thread has stored now (no need to wait for a quiet stream). */
+  async caughtUp(timeoutMs = 5000): Promise<void> {
+    const head = await api(this.base, this.token, `/v1/threads/${this.threadId}`)
+    if (head.status !== 200) throw new Error(`the projection of ${this.threadId} was refused (${head.status}): ${JSON.stringify(head.body)}`)
+    await this.until(`the subscriber of ${this.threadId} sees sequence ${String(head.body.sequence)}`, () => (this.events.at(-1)?.sequence ?? 0) >= head.body.sequence, timeoutMs)
   }
 
   close(): void {

@@ -21,7 +21,8 @@ import { REPLAY_IDLE_SECONDS, restartsProvider } from '../../scripts/replay/idle
 import { startReplayWorker, type ReplayWorker } from '../../scripts/replay/worker.ts'
 import { TRANSCRIPTS_DIR } from '../../scripts/record-fixtures.ts'
 
-const CONCURRENCY = 4
+/** Replays mostly wait for the stream to settle: eight at once still leave a 2-core machine's CPU half idle. */
+const CONCURRENCY = 8
 
 type Case = { scenario: Scenario; provider: FixtureProvider; expected: ExpectedRun[]; file: string }
 

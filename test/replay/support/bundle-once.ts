@@ -1,6 +1,7 @@
 /**
  * @module Vitest global setup for the replay suite: bundles the worker once for all files (each
- * would otherwise build its own) and tells them so through LOOM_REPLAY_BUNDLED.
+ * would otherwise build its own; none when no source changed since the last bundle,
+ * scripts/replay/worker.ts) and tells them so through LOOM_REPLAY_BUNDLED.
  */
 import { bundleReplayWorker } from '../../../scripts/replay/worker.ts'
 
