@@ -88,6 +88,10 @@ describe('toShell summary', () => {
     expect(shellChanged(before, { ...before, sequence: 99, updatedAt: 99 })).toBe(false)
     world.must(dispatch('hi'))
     expect(shellChanged(before, toShell(world.state, world.sequence))).toBe(true)
+    // A nested value that is another object with the same content is no change; with other content it is.
+    expect(shellChanged(before, { ...before, modelSelection: { ...before.modelSelection } })).toBe(false)
+    expect(shellChanged(before, { ...before, modelSelection: { ...before.modelSelection, model: 'other' } })).toBe(true)
+    expect(shellChanged(before, { ...before, title: `${before.title}!` })).toBe(true)
   })
 })
 

@@ -88,7 +88,13 @@ export const toShell = (state: ThreadState, sequence: number): ThreadShell => {
 /** Whether two summaries differ in anything but their sequence. */
 export const shellChanged = (a: ThreadShell | null, b: ThreadShell): boolean => {
   if (a === null) return true
-  const { sequence: _a, updatedAt: _au, ...restA } = a
-  const { sequence: _b, updatedAt: _bu, ...restB } = b
-  return JSON.stringify(restA) !== JSON.stringify(restB)
+  // Field by field (it runs on every commit): only nested values that are not the same object are serialized.
+  for (const key of Object.keys(b) as Array<keyof ThreadShell>) {
+    if (key === 'sequence' || key === 'updatedAt') continue
+    const x = a[key]
+    const y = b[key]
+    if (x === y) continue
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null || JSON.stringify(x) !== JSON.stringify(y)) return true
+  }
+  return Object.keys(a).length !== Object.keys(b).length
 }

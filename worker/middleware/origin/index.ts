@@ -44,9 +44,13 @@ const corsHandler = cors({
   maxAge: 600,
 })
 
-/** CORS for the HTTP API, with the same allow-list. Upgrades skip it: a 101 from an object cannot take headers, and `socketOrigin` guards them. */
+/**
+ * CORS for the HTTP API, with the same allow-list. Upgrades skip it: a 101 from an object cannot
+ * take headers, and `socketOrigin` guards them. So do requests without an Origin: browsers send
+ * one on every cross-origin request, so CORS headers would tell such a caller nothing.
+ */
 export const apiCors = (): MiddlewareHandler<AppEnv> =>
   async function apiCors(c, next) {
-    if (c.req.header('Upgrade')?.toLowerCase() === 'websocket') return next()
+    if (c.req.header('Origin') === undefined || c.req.header('Upgrade')?.toLowerCase() === 'websocket') return next()
     return corsHandler(c, next)
   }
