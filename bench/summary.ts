@@ -59,7 +59,8 @@ const loadLine = (): string => {
 /** How the figures were taken, for the report. */
 const methodText = (): string => `## Method
 - \`npm run bench\` builds the bundle (\`wrangler deploy --dry-run --outdir dist\`) and runs \`bench/run.ts\`. Loom runs from
-  dist/ in one Miniflare 5 instance (in-process, 127.0.0.1, port 0, bindings LOOM_JWT_SECRET and LOOM_METER_SQL=1); the
+  dist/ in one Miniflare 5 instance (in-process, 127.0.0.1, port 0, bindings LOOM_JWT_SECRET and LOOM_METER_SQL=1, which lets the
+  streamed-reply scenario count SQLite rows from its first reset and costs nothing elsewhere); the
   baseline (bench/baseline.ts: a Worker and one SQLite Durable Object doing a raw INSERT plus \`ws.send\`, no validation,
   no projection) runs in a second instance, so each has its own workerd process.
 - Both get identical input: the same HTTP bodies and headers (Bearer token), the same batch frames (${BATCH} item.updated
@@ -76,7 +77,10 @@ const methodText = (): string => `## Method
   write-behind": the server's CPU from the first send until 1.3 s after the last ack (nothing else runs then),
   per event, so the deferred projection rows are counted.
 - Fan-out: ${SUBSCRIBERS} subscribed sockets, ${FANOUT_EVENTS} \`thread.metadata.update\` dispatches (${FANOUT_CONCURRENCY} in flight);
-  time from the first POST until every socket has every event frame.
+  time from the first POST until every socket has every event. The sockets subscribe with \`coalesce: true\`, as Loom's
+  typed client and browser UI do (the baseline gets the same frame and sends one frame per event regardless), so
+  Loom sends the events that land together in one frame; every subscriber parses every frame it gets, as a client
+  would. "bytes per event on the wire": what one subscriber received, divided by the events.
 - Catch-up: a thread of ${CATCHUP_EVENTS.toLocaleString('en-US')} events (Loom: about ${Math.round(CATCHUP_EVENTS / 3).toLocaleString('en-US')} items from runner
   batches; baseline: ${CATCHUP_EVENTS.toLocaleString('en-US')} rows of the same item events). Time from sending
   \`subscribeThread\` on an open socket until the snapshot frame has arrived (Loom: the projection; baseline: every row).
