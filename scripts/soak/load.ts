@@ -83,8 +83,9 @@ const projection = async (ctx: LoadContext, threadId: string): Promise<ThreadPro
 
 /**
  * Answers the pending requests of a projection (accept, now and then decline), once each. An
- * answer refused because the asking runner is not connected at that moment (its socket was cut)
- * is given again on a later poll, as a user would once the UI shows the request answerable again.
+ * answer refused as not resumable is given again on a later poll if the request is still
+ * pending then, as a user would. (An answer while the asking runner's socket is cut is taken and
+ * held for it; a refusal means that process is gone, and its request ends with the run.)
  */
 export const answerRequests = async (ctx: LoadContext, p: ThreadProjection, answered: Set<string>): Promise<void> => {
   for (const r of p.runtimeRequests) {

@@ -25,7 +25,8 @@ export type Answers = z.infer<typeof Answers>
 
 /**
  * Whether the request can still be answered: `live` while the runner process that raised it
- * is connected; otherwise `not_resumable` with the reason, so the UI can say it expired.
+ * is alive (an answer while its link is down waits for it); otherwise `not_resumable` with the
+ * reason, so the UI can say it expired.
  */
 export const ResponseCapability = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('live'), runnerEpoch: z.number().int() }),

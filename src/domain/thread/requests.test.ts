@@ -60,10 +60,15 @@ describe('runtime-request.respond', () => {
     ['an answered request', [...approval, respond('req-1')], respond('req-1'), 'request_not_pending'],
     ['a request closed by the provider', [...approval, runtime({ type: 'request.closed', nativeRequestId: 'req-1', status: 'cancelled', reason: 'provider' })], respond('req-1'), 'request_not_pending'],
     ['a request of another runner process', approval, respond('req-1', { decision: 'accept' }, { runnerEpoch: 2 }), 'request_not_resumable'],
-    ['a request while no runner is linked', approval, respond('req-1', { decision: 'accept' }, { runnerEpoch: null }), 'request_not_resumable'],
     ['an approval answered with answers', approval, respond('req-1', { answers: { a: ['b'] } }), 'invalid_request'],
     ['a question answered with a decision', question, respond('q-1', { decision: 'accept' }), 'invalid_request'],
   ] as const)('should refuse %s', (_name, history, step, code) => void given(...history).when(step).thenRejects(code))
+
+  it('should take an answer while the asking runner is not linked, for its link to deliver when it is back', () =>
+    given(...approval)
+      .when(respond('req-1', { decision: 'accept' }, { runnerEpoch: null }))
+      .thenIncludes({ type: 'runtime-request.updated', payload: { id, status: 'resolved' } })
+      .thenEffects({ kind: 'request.respond', requestId: id, decision: 'accept' }))
 
   it('should let a question be cancelled with a decision', () =>
     given(...question).when(respond('q-1', { decision: 'cancel' })).thenEffects({ kind: 'request.respond', decision: 'cancel', answers: null }))

@@ -14,10 +14,11 @@ export const decideRespond = (draft: Draft, cmd: Respond, ctx: DecideContext): R
     return rejected(loomError('request_not_pending', `request ${request.id} is already ${request.status}`, { status: request.status }))
   }
   const capability = request.responseCapability
-  if (capability.type !== 'live' || capability.runnerEpoch !== ctx.runnerEpoch) {
-    return rejected(
-      loomError('request_not_resumable', `the runner that asked request ${request.id} is not connected now; answer again once it is back (the request ends with its run if it does not come back)`),
-    )
+  // With no runner linked right now (a dropped socket), the answer waits in the outbox for the
+  // process that asked: its link's hello delivers it, and if that process is gone instead, its
+  // runner.lost cancels the answer and ends the run. Another process linked means that one is gone.
+  if (capability.type !== 'live' || (ctx.runnerEpoch !== null && capability.runnerEpoch !== ctx.runnerEpoch)) {
+    return rejected(loomError('request_not_resumable', `the runner process that asked request ${request.id} is gone; the request ends with its run`))
   }
   const isQuestion = request.kind === 'user_input'
   if (isQuestion && cmd.answers === undefined && cmd.decision !== 'cancel') {
