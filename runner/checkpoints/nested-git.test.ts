@@ -8,7 +8,7 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { sh, tempDir, write } from './test-repo.ts'
-import { standInHost, turnStart, until } from './stand-in-host.ts'
+import { standInHost } from './stand-in-host.ts'
 import { excludeLoomDir } from './worktree.ts'
 
 const dirs: string[] = []
@@ -31,9 +31,7 @@ const status = (dir: string): string => sh(dir, 'status', '--porcelain=v1', '--u
 /** One run on `root` that writes run-1.txt; the checkpoint must list it. */
 const runOnce = async (root: string): Promise<void> => {
   const host = standInHost('t1', root, dirs)
-  await host.sessions.carryOut(turnStart('t1', 1))
-  host.end(1, 'completed')
-  await until(() => host.story().includes('turn.completed completed'))
+  await host.play(1)
   expect(host.story()).toEqual(['workspace.features', 'checkpoint 0', 'turn.started', 'checkpoint 1', 'turn.completed completed'])
   expect(host.sent.find((e) => e.type === 'workspace.features')).toMatchObject({ checkpoints: 'available' })
   expect(host.sent.find((e) => e.type === 'checkpoint.captured' && e.appRunOrdinal === 1)).toMatchObject({ files: [{ path: 'run-1.txt', kind: 'added' }] })

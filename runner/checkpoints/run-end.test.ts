@@ -23,15 +23,9 @@ describe('a run that does not complete', () => {
     const root = dirtyRepo()
     dirs.push(root)
     const host = standInHost('t1', root, dirs)
-    await host.sessions.carryOut(turnStart('t1', 1))
-    host.end(1, 'failed')
-    await until(() => host.story().includes('turn.completed failed'))
-    await host.sessions.carryOut(turnStart('t1', 2))
-    host.end(2, 'interrupted')
-    await until(() => host.story().includes('turn.completed interrupted'))
-    await host.sessions.carryOut(turnStart('t1', 3))
-    host.end(3, 'completed')
-    await until(() => host.story().includes('turn.completed completed'))
+    await host.play(1, 'failed')
+    await host.play(2, 'interrupted')
+    await host.play(3, 'completed')
     expect(host.story()).toEqual([
       'workspace.features',
       'checkpoint 0',

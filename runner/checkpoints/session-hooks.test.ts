@@ -5,116 +5,38 @@
  * conversation. The provider is a stand-in (no model behind a unit test): it writes a file in
  * its cwd and ends the turn, as a real agent's session would report it.
  */
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CODEX_CAPABILITIES, Effect, type RuntimeEvent } from '../../src/contracts/index.ts'
-import type { ProviderAdapter, ProviderSession, SessionOptions } from '../adapter.ts'
-import { nullLog } from '../native-log.ts'
-import { memoryLogger } from '../console-log.ts'
-import { ThreadSessions } from '../sessions/thread-sessions.ts'
-import { ThreadCheckpoints, type DiffText } from './thread-checkpoints.ts'
+import { Effect } from '../../src/contracts/index.ts'
 import { checkpointRef } from './refs.ts'
 import { worktreePathOf } from './worktree.ts'
 import { dirtyRepo, tempDir, userView } from './test-repo.ts'
+import { standInHost, turnStart, until } from './stand-in-host.ts'
 
 const dirs: string[] = []
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
 
-const writingAdapter = (calls: string[]): ProviderAdapter => ({
-  provider: 'codex',
-  capabilities: CODEX_CAPABILITIES,
-  status: async () => ({ provider: 'codex', state: 'ready', version: '1', auth: 'not_required', models: [], capabilities: null, message: null, checkedAt: 0 }),
-  openSession: async (options: SessionOptions): Promise<ProviderSession> => {
-    calls.push(`open ${options.cwd}`)
-    return {
-      startTurn: async (e) => {
-        writeFileSync(join(options.cwd, `run-${e.runOrdinal}.txt`), `written in run ${e.runOrdinal}\n`)
-        options.emit({ type: 'turn.started', runId: e.runId, attemptId: e.attemptId, nativeTurnId: `nt-${e.runOrdinal}` } as RuntimeEvent)
-        setTimeout(() => {
-          options.emit({ type: 'turn.completed', runId: e.runId, attemptId: e.attemptId, nativeTurnId: `nt-${e.runOrdinal}`, status: 'completed', failure: null, usage: null, nativeConversationHeadRef: null } as RuntimeEvent)
-          options.emit({ type: 'session.started', provider: 'codex', model: null } as RuntimeEvent)
-        }, 5)
-      },
-      steerTurn: async () => undefined,
-      interruptTurn: async () => undefined,
-      respond: async () => undefined,
-      rollback: async (e) => void calls.push(`rollback ${e.nativeTurnRefs.join(',')}`),
-      close: async () => undefined,
-    }
-  },
-})
-
-const turnStart = (n: number): Effect =>
-  Effect.parse({
-    effectId: `effect:t1:${n}`,
-    threadId: 't1',
-    body: {
-      kind: 'turn.start',
-      runId: `run:t1:${n}`,
-      attemptId: `attempt:t1:${n}`,
-      runOrdinal: n,
-      modelSelection: { provider: 'codex', model: 'm' },
-      runtimeMode: 'full-access',
-      interactionMode: 'default',
-      message: { messageId: `m${n}`, text: 'hi', attachments: [] },
-      providerThread: null,
-      handoffText: null,
-      worktreePath: null,
-    },
-  })
-
 const setup = (root: string) => {
-  const stateDir = mkdtempSync(join(tmpdir(), 'loom-state-'))
-  dirs.push(root, stateDir)
-  const sent: RuntimeEvent[] = []
-  const diffs: DiffText[] = []
-  const calls: string[] = []
-  const sessions = new ThreadSessions({
-    threadId: 't1',
-    adapters: new Map([['codex', writingAdapter(calls)]]),
-    workspaceRoot: root,
-    providersDir: stateDir,
-    providerEnv: {},
-    sink: { emit: (e) => void sent.push(e), delta: () => undefined, endItem: () => undefined, flushDeltas: () => undefined },
-    openLog: () => ({ ...nullLog, close: () => undefined }),
-    log: memoryLogger(),
-    checkpoints: { files: new ThreadCheckpoints('t1', root), sendDiff: (d) => void diffs.push(d) },
-  })
-  return { sessions, sent, diffs, calls }
-}
-
-const until = async (check: () => boolean, ms = 10_000) => {
-  const deadline = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out')
-    await new Promise((r) => setTimeout(r, 10))
-  }
+  dirs.push(root)
+  return standInHost('t1', root, dirs)
 }
 
 describe('the session host with checkpoints', () => {
   it('should run the turn in the worktree, report the checkpoint before the run ends, and roll files back', async () => {
     const root = dirtyRepo()
     const before = userView(root)
-    const { sessions, sent, diffs, calls } = setup(root)
+    const { sessions, sent, diffs, calls, end, story, play } = setup(root)
     const wt = worktreePathOf(root, 't1')
-    expect(await sessions.carryOut(turnStart(1))).toMatchObject({ type: 'effect.completed' })
-    await until(() => sent.some((e) => e.type === 'session.started'))
+    expect(await sessions.carryOut(turnStart('t1', 1))).toMatchObject({ type: 'effect.completed' })
+    end(1, 'completed')
+    await until(() => story().includes('turn.completed completed'))
     expect(calls[0]).toBe(`open ${wt}`)
     expect(readFileSync(join(wt, 'run-1.txt'), 'utf8')).toBe('written in run 1\n')
     expect(existsSync(join(root, 'run-1.txt'))).toBe(false)
-    expect(sent.map((e) => (e.type === 'checkpoint.captured' ? `checkpoint ${e.appRunOrdinal}` : e.type))).toEqual([
-      'workspace.features',
-      'checkpoint 0',
-      'turn.started',
-      'checkpoint 1',
-      'turn.completed',
-      'session.started',
-    ])
+    expect(story()).toEqual(['workspace.features', 'checkpoint 0', 'turn.started', 'checkpoint 1', 'turn.completed completed'])
     expect(sent.find((e) => e.type === 'workspace.features')).toMatchObject({ checkpoints: 'available' })
     expect(sent.find((e) => e.type === 'checkpoint.captured' && e.appRunOrdinal === 1)).toMatchObject({
       runId: 'run:t1:1',
@@ -123,8 +45,7 @@ describe('the session host with checkpoints', () => {
     })
     expect(diffs.map((d) => [d.subject, d.text.includes('+written in run 1')])).toEqual([['checkpoint', true]])
 
-    await sessions.carryOut(turnStart(2))
-    await until(() => sent.filter((e) => e.type === 'turn.completed').length === 2)
+    await play(2)
     expect(existsSync(join(wt, 'run-2.txt'))).toBe(true)
 
     const rollback = Effect.parse({
@@ -141,26 +62,20 @@ describe('the session host with checkpoints', () => {
 
   it('should still end the run when its checkpoint cannot be captured', async () => {
     const root = dirtyRepo()
-    const { sessions, sent } = setup(root)
+    const { sessions, end, story } = setup(root)
     const wt = worktreePathOf(root, 't1')
-    await sessions.carryOut(turnStart(1))
+    await sessions.carryOut(turnStart('t1', 1))
     // The worktree loses its git link before the capture: the capture fails, the turn's end is not held back.
     rmSync(join(wt, '.git'))
-    await until(() => sent.some((e) => e.type === 'session.started'))
-    expect(sent.map((e) => (e.type === 'checkpoint.captured' ? `checkpoint ${e.appRunOrdinal}` : e.type))).toEqual([
-      'workspace.features',
-      'checkpoint 0',
-      'turn.started',
-      'turn.completed',
-      'session.started',
-    ])
+    end(1, 'completed')
+    await until(() => story().includes('turn.completed completed'))
+    expect(story()).toEqual(['workspace.features', 'checkpoint 0', 'turn.started', 'turn.completed completed'])
   })
 
   it('should report checkpoints unavailable and fail a rollback clearly when the root is not a git repository', async () => {
     const root = tempDir('plain')
-    const { sessions, sent, calls } = setup(root)
-    await sessions.carryOut(turnStart(1))
-    await until(() => sent.some((e) => e.type === 'turn.completed'))
+    const { sessions, sent, calls, play } = setup(root)
+    await play(1)
     expect(calls[0]).toBe(`open ${root}`)
     expect(sent.filter((e) => e.type === 'workspace.features' || e.type === 'checkpoint.captured')).toMatchObject([{ type: 'workspace.features', checkpoints: 'unavailable' }])
     const rollback = Effect.parse({

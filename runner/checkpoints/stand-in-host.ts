@@ -43,7 +43,7 @@ const standIn = (calls: string[], ends: Map<number, (status: TurnEnd) => void>):
       steerTurn: async () => undefined,
       interruptTurn: async () => undefined,
       respond: async () => undefined,
-      rollback: async () => undefined,
+      rollback: async (e) => void calls.push(`rollback ${e.nativeTurnRefs.join(',')}`),
       close: async (reason) => void calls.push(`close ${reason}`),
     }
   },
@@ -99,7 +99,14 @@ export const standInHost = (threadId: string, root: string, stateDirs: string[])
   /** The events as short names: `checkpoint <ordinal>` or the event type (with a turn's status). */
   const story = (): string[] =>
     sent.map((e) => (e.type === 'checkpoint.captured' ? `checkpoint ${e.appRunOrdinal}` : e.type === 'turn.completed' ? `turn.completed ${e.status}` : e.type))
-  return { sessions, sent, diffs, calls, log, end, story }
+  /** Starts run n, ends it with `status`, and waits until its end is reported (after its checkpoint). */
+  const play = async (n: number, status: TurnEnd = 'completed'): Promise<void> => {
+    const ended = () => sent.filter((e) => e.type === 'turn.completed' && e.runId === `run:${threadId}:${n}`).length > 0
+    await sessions.carryOut(turnStart(threadId, n))
+    end(n, status)
+    await until(ended)
+  }
+  return { sessions, sent, diffs, calls, log, end, story, play }
 }
 
 export const until = async (check: () => boolean, ms = 15_000): Promise<void> => {

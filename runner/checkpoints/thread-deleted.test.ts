@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { checkpointRef } from './refs.ts'
 import { threadRefs } from './remove-thread.ts'
-import { sessionClose, standInHost, turnStart, until } from './stand-in-host.ts'
+import { sessionClose, standInHost } from './stand-in-host.ts'
 import { dirtyRepo, sh, tempDir, userView } from './test-repo.ts'
 import { worktreePathOf } from './worktree.ts'
 
@@ -40,11 +40,7 @@ describe('a deleted thread', () => {
 
     const t1 = standInHost('t1', root, dirs)
     const t10 = standInHost('t10', root, dirs)
-    for (const host of [t1, t10]) {
-      await host.sessions.carryOut(turnStart(host === t1 ? 't1' : 't10', 1))
-      host.end(1, 'completed')
-      await until(() => host.story().includes('turn.completed completed'))
-    }
+    for (const host of [t1, t10]) await host.play(1)
     const before = userView(root)
     const t1Tree = worktreePathOf(root, 't1')
     const t10Tree = worktreePathOf(root, 't10')
@@ -80,9 +76,7 @@ describe('a deleted thread', () => {
     const root = dirtyRepo()
     dirs.push(root)
     const host = standInHost('t1', root, dirs)
-    await host.sessions.carryOut(turnStart('t1', 1))
-    host.end(1, 'completed')
-    await until(() => host.story().includes('turn.completed completed'))
+    await host.play(1)
     const tree = worktreePathOf(root, 't1')
     rmSync(tree, { recursive: true })
     expect(worktrees(root)).toContain(tree)
@@ -91,9 +85,7 @@ describe('a deleted thread', () => {
     expect(await threadRefs(root, 't1')).toEqual([])
 
     const other = standInHost('t2', root, dirs)
-    await other.sessions.carryOut(turnStart('t2', 1))
-    other.end(1, 'completed')
-    await until(() => other.story().includes('turn.completed completed'))
+    await other.play(1)
     const otherTree = worktreePathOf(root, 't2')
     // git's record of it is gone (as after a manual cleanup); the folder stays.
     rmSync(join(root, '.git', 'worktrees', 't2'), { recursive: true })

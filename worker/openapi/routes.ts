@@ -33,6 +33,8 @@ export type RouteSpec = {
 
 const threadParams = z.object({ threadId: ThreadId })
 const workspaceParams = z.object({ workspaceId: WorkspaceId })
+/** A diff route's answer: the text of a unified diff. */
+const diffAnswer: RouteSpec['answer'] = { text: { contentType: 'text/x-diff', description: 'A unified diff', headers: { 'Loom-Diff-Truncated': 'true when the runner cut the diff' } } }
 
 export const ROUTES: readonly RouteSpec[] = [
   { method: 'get', path: '/v1/health', summary: 'Liveness', scope: null, answer: { json: { name: 'Health', schema: Health } }, errors: [] },
@@ -71,7 +73,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'The unified diff a checkpoint captured (from the previous checkpoint)',
     scope: 'read',
     params: z.object({ threadId: ThreadId, checkpointId: CheckpointId }),
-    answer: { text: { contentType: 'text/x-diff', description: 'A unified diff', headers: { 'Loom-Diff-Truncated': 'true when the runner cut the diff' } } },
+    answer: diffAnswer,
     errors: [400, 404, 409],
   },
   {
@@ -80,7 +82,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'The unified diff of a run (from its baseline)',
     scope: 'read',
     params: z.object({ threadId: ThreadId, runId: RunId }),
-    answer: { text: { contentType: 'text/x-diff', description: 'A unified diff', headers: { 'Loom-Diff-Truncated': 'true when the runner cut the diff' } } },
+    answer: diffAnswer,
     errors: [400, 404, 409],
   },
   {

@@ -151,7 +151,7 @@ export class ThreadClients {
         coalescing = true
         continue
       }
-      frames ??= items.map((item) => `{"subscription":${JSON.stringify(subscription)},"item":${item}}`)
+      frames ??= classicFrames(subscription, items)
       for (const frame of frames) send(ws, frame)
     }
     if (!coalescing) return
@@ -163,4 +163,10 @@ export class ThreadClients {
     if (this.queuedChars >= COALESCED_FRAME_CHARS) this.flush()
     else this.flushTimer ??= setTimeout(() => this.flush(), 0)
   }
+}
+
+/** One `{ subscription, item }` frame per serialized item. */
+const classicFrames = (subscription: string, items: string[]): string[] => {
+  const head = `{"subscription":${JSON.stringify(subscription)},"item":`
+  return items.map((item) => `${head}${item}}`)
 }
