@@ -22,7 +22,7 @@ import { dropBuffer, writeBuffer } from '../store/thread/buffer.ts'
 import { storeDiffPart } from '../store/thread/diffs.ts'
 import { parseFrame, sendJson } from './frames.ts'
 import { isActiveStatus } from './status.ts'
-import type { ThreadRuntime } from './runtime.ts'
+import type { Link, ThreadRuntime } from './runtime.ts'
 
 const BUFFER_WRITE_INTERVAL_MS = 1_000
 
@@ -47,7 +47,7 @@ export const onRunnerMessage = async (rt: ThreadRuntime, ws: WebSocket, message:
   const link = rt.link
   if (link?.ws !== ws) return refuse(ws, loomError('stale_epoch', 'this link is not the thread\'s current runner link; say hello again'), true)
   rt.lastRunnerContact = Date.now()
-  if (frame.type === 'batch') batch(rt, ws, link.epoch, link.runnerId, frame)
+  if (frame.type === 'batch') batch(rt, ws, link, frame)
   else if (frame.type === 'diff') {
     const { type: _type, ...part } = frame
     storeDiffPart(rt.core.db, part, Date.now())
@@ -85,11 +85,12 @@ const hello = async (rt: ThreadRuntime, ws: WebSocket, attachment: RunnerAttachm
     }
   }
   ws.serializeAttachment({ ...attachment, epoch: frame.epoch, runnerId: frame.runnerId, helloAt: Date.now() } satisfies RunnerAttachment)
-  rt.linkUp({ ws, epoch: frame.epoch, runnerId: frame.runnerId })
+  const lastSeq = lastBatch(rt.core.db, frame.epoch)
+  rt.linkUp({ ws, epoch: frame.epoch, runnerId: frame.runnerId, lastSeq })
   // Runs an older process was serving end now: the new process is already here.
   const stale = [...rt.core.state.runs.values()].find((r) => isActiveStatus(r.status) && r.runnerEpoch !== null && r.runnerEpoch < frame.epoch)
   if (stale?.runnerEpoch) rt.system({ type: 'runner.lost', epoch: stale.runnerEpoch, reason: 'fenced' })
-  sendJson(ws, { type: 'welcome', protocolVersion: RUNNER_PROTOCOL_VERSION, lastSeq: lastBatch(rt.core.db, frame.epoch) })
+  sendJson(ws, { type: 'welcome', protocolVersion: RUNNER_PROTOCOL_VERSION, lastSeq })
   const rows = runnerEffectsToSend(rt.core.db, frame.epoch)
   for (const row of rows) sendJson(ws, { type: 'effect', effect: Effect.parse(JSON.parse(row.payload)) })
   // Rows the runner already accepted keep that status (a redelivery is not a step back).
@@ -100,10 +101,11 @@ const hello = async (rt: ThreadRuntime, ws: WebSocket, attachment: RunnerAttachm
 
 const EFFECT_STATUS = { 'effect.accepted': 'accepted', 'effect.completed': 'acked', 'effect.failed': 'failed' } as const
 
-const batch = (rt: ThreadRuntime, ws: WebSocket, epoch: number, runnerId: string, frame: Extract<LinkClientFrame, { type: 'batch' }>): void => {
+const batch = (rt: ThreadRuntime, ws: WebSocket, link: Link, frame: Extract<LinkClientFrame, { type: 'batch' }>): void => {
   const core = rt.core
+  const { epoch, runnerId } = link
   if (frame.epoch !== epoch) return refuse(ws, loomError('stale_epoch', `batch epoch ${frame.epoch} is not this link's epoch ${epoch}`), true)
-  const last = lastBatch(core.db, epoch)
+  const last = (link.lastSeq ??= lastBatch(core.db, epoch))
   if (frame.seq <= last) {
     sendJson(ws, { type: 'ack', seq: last })
     return
@@ -147,6 +149,7 @@ const batch = (rt: ThreadRuntime, ws: WebSocket, epoch: number, runnerId: string
     log.error('batch commit failed', { threadId: core.threadId, seq: frame.seq, cause })
     return refuse(ws, loomError('internal_error', 'the batch could not be committed; resend it'))
   }
+  link.lastSeq = frame.seq
   for (const itemId of finishedItems) {
     core.buffer.delete(itemId)
     rt.bufferWrittenAt.delete(itemId)

@@ -18,7 +18,8 @@ import { issuesOf } from '../middleware/errors/index.ts'
 import { deliverObjectEffects } from './deliver.ts'
 import { nextAlarmAt } from './alarm.ts'
 
-export type Link = { ws: WebSocket; epoch: number; runnerId: string }
+/** The runner link that is up; `lastSeq` remembers its last committed batch (null: read it from storage). */
+export type Link = { ws: WebSocket; epoch: number; runnerId: string; lastSeq: number | null }
 
 /** How long effects for other objects wait, so a burst of commits makes one delivery. */
 export const OBJECT_EFFECT_DELAY_MS = 100
@@ -64,7 +65,7 @@ export class ThreadRuntime {
     // A woken object has no link in memory; its hibernated runner socket is found again here.
     for (const ws of this.ctx.getWebSockets('runner')) {
       const attachment = ws.deserializeAttachment() as { epoch: number | null; runnerId: string | null } | null
-      if (attachment?.epoch && attachment.runnerId) this.link = { ws, epoch: attachment.epoch, runnerId: attachment.runnerId }
+      if (attachment?.epoch && attachment.runnerId) this.link = { ws, epoch: attachment.epoch, runnerId: attachment.runnerId, lastSeq: null }
     }
   }
 

@@ -2,7 +2,7 @@
 export { decide } from './decide.ts'
 export { decideSystem, type SystemCommand } from './system.ts'
 export { ingest, type IngestContext, type Ingested } from './ingest.ts'
-export { evolve, fold, initialState, COLLECTION_NAMES, COLLECTION_OF, type ThreadState, type CollectionName } from './state.ts'
+export { evolve, fold, initialState, putEntity, scanNewestMessage, COLLECTION_NAMES, COLLECTION_OF, type ThreadState, type CollectionName } from './state.ts'
 export { toProjection, toShell, shellChanged } from './projection.ts'
 export type { DecideContext } from './context.ts'
 export type { Decision, Accepted, Rejected } from './draft.ts'

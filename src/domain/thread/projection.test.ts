@@ -1,6 +1,6 @@
 /** @module toShell and toProjection: what the workspace list and readers see (events -> rows). */
 import { describe, expect, it } from 'vitest'
-import { providerFailure } from '../../contracts/index.ts'
+import { providerFailure, type ConversationMessage } from '../../contracts/index.ts'
 import { given, type Step } from '../testing/decider-spec.ts'
 import {
   THREAD,
@@ -19,6 +19,7 @@ import {
   turnStarted,
 } from '../testing/steps.ts'
 import { shellChanged, toProjection, toShell } from './projection.ts'
+import { evolve, initialState, putEntity, scanNewestMessage } from './state.ts'
 
 const shellAfter = (...steps: Step[]) => {
   const world = given(...steps).world()
@@ -92,6 +93,44 @@ describe('toShell summary', () => {
     expect(shellChanged(before, { ...before, modelSelection: { ...before.modelSelection } })).toBe(false)
     expect(shellChanged(before, { ...before, modelSelection: { ...before.modelSelection, model: 'other' } })).toBe(true)
     expect(shellChanged(before, { ...before, title: `${before.title}!` })).toBe(true)
+  })
+})
+
+describe('toShell last message, kept as messages are put', () => {
+  const message = (id: string, updatedAt: number, streaming: boolean, text: string): ConversationMessage => ({
+    id: id as ConversationMessage['id'],
+    threadId: THREAD as ConversationMessage['threadId'],
+    runId: null,
+    nodeId: null,
+    role: 'assistant',
+    text,
+    attachments: [],
+    streaming,
+    createdAt: 0,
+    updatedAt,
+  })
+
+  it('should agree with a scan of every message through random updates, and after a load in another order', () => {
+    let seed = 7
+    const random = (n: number) => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % n
+    const world = given(create()).world()
+    const state = world.state
+    let clock = 0
+    for (let step = 0; step < 2_000; step++) {
+      clock += random(3) // equal times happen, as in one batch
+      const id = `m${random(12)}`
+      const previous = state.messages.get(id)
+      // A message goes streaming -> finished; now and then the newest one is emptied or reopened.
+      const streaming = random(5) === 0
+      const text = random(7) === 0 ? '' : `text ${step}`
+      const next = message(id, Math.max(clock, previous?.updatedAt ?? 0), streaming, text)
+      evolve(state, { type: 'message.updated', payload: next })
+      expect(toShell(state, step).lastMessage?.text ?? null, `step ${step}`).toBe(scanNewestMessage(state)?.text ?? null)
+    }
+    const reloaded = initialState()
+    reloaded.thread = state.thread
+    for (const m of [...state.messages.values()].reverse()) putEntity(reloaded, 'messages', m)
+    expect(toShell(reloaded, 0).lastMessage?.at).toBe(toShell(state, 0).lastMessage?.at)
   })
 })
 

@@ -1,5 +1,5 @@
 /** @module Reading the state as the projection and the shell summary clients see. */
-import { PROJECTION_SCHEMA_VERSION, type ConversationMessage, type ThreadProjection, type ThreadShell, type ShellStatus } from '../../contracts/index.ts'
+import { PROJECTION_SCHEMA_VERSION, type ThreadProjection, type ThreadShell, type ShellStatus } from '../../contracts/index.ts'
 import type { ThreadState } from './state.ts'
 import { isActive } from './queries.ts'
 
@@ -54,13 +54,8 @@ export const toShell = (state: ThreadState, sequence: number): ThreadShell => {
     status = 'interrupted'
     statusReason = latest.failure?.message ?? null
   }
-  // Runs once per commit over every message: pick the newest first, build the summary once.
-  let newest: ConversationMessage | null = null
-  for (const message of state.messages.values()) {
-    if (message.streaming || message.text === '') continue
-    if (newest === null || message.updatedAt >= newest.updatedAt) newest = message
-  }
-  const lastMessage: ThreadShell['lastMessage'] = newest && { role: newest.role, text: newest.text.slice(0, 280), at: newest.updatedAt }
+  const newest = state.newestMessageId === null ? undefined : state.messages.get(state.newestMessageId)
+  const lastMessage: ThreadShell['lastMessage'] = newest ? { role: newest.role, text: newest.text.slice(0, 280), at: newest.updatedAt } : null
   return {
     id: thread.id,
     workspaceId: thread.workspaceId,

@@ -49,6 +49,13 @@ export type ThreadState = Collections & {
   thread: AppThread | null
   /** The highest turn item ordinal allocated so far. */
   itemOrdinal: number
+  /**
+   * The message the shell shows as the thread's last (see `shownAsLast`), kept as entities are
+   * put so a commit's summary does not scan every message of a long thread.
+   */
+  newestMessageId: string | null
+  /** Each message's place in the order messages were first put (ties of `updatedAt` go to the later). */
+  messageRanks: Map<string, number>
 }
 
 export const COLLECTION_NAMES: readonly CollectionName[] = [
@@ -72,6 +79,8 @@ export const COLLECTION_NAMES: readonly CollectionName[] = [
 export const initialState = (): ThreadState => ({
   thread: null,
   itemOrdinal: 0,
+  newestMessageId: null,
+  messageRanks: new Map(),
   runs: new Map(),
   attempts: new Map(),
   nodes: new Map(),
@@ -117,16 +126,46 @@ export const COLLECTION_OF: Record<DomainEvent['type'], CollectionName | 'thread
 /** Folds one event into `state` (in place) and returns it. Total over every event type. */
 export const evolve = (state: ThreadState, event: DomainEvent): ThreadState => {
   const target = COLLECTION_OF[event.type]
-  if (target === 'thread') {
-    state.thread = event.payload as AppThread
-    return state
-  }
-  const entity = event.payload as { id: string; ordinal?: number }
-  ;(state[target] as Map<string, unknown>).set(entity.id, entity)
-  if (target === 'turnItems' && entity.ordinal !== undefined && entity.ordinal > state.itemOrdinal) {
-    state.itemOrdinal = entity.ordinal
-  }
+  if (target === 'thread') state.thread = event.payload as AppThread
+  else putEntity(state, target, event.payload as { id: string })
   return state
+}
+
+/**
+ * Puts one entity into its collection and keeps the derived fields (item ordinal, newest
+ * message); evolve and a load from projection rows both go through it.
+ */
+export const putEntity = (state: ThreadState, collection: CollectionName, entity: { id: string }): void => {
+  ;(state[collection] as Map<string, unknown>).set(entity.id, entity)
+  if (collection === 'turnItems') {
+    const ordinal = (entity as TurnItem).ordinal
+    if (ordinal > state.itemOrdinal) state.itemOrdinal = ordinal
+  } else if (collection === 'messages') noteMessage(state, entity as ConversationMessage)
+}
+
+/** A message the shell may show as the last one: finished and not empty. */
+export const shownAsLast = (message: ConversationMessage): boolean => !message.streaming && message.text !== ''
+
+/** The shown message updated last, ties going to the one put first later, by a full scan. */
+export const scanNewestMessage = (state: ThreadState): ConversationMessage | null => {
+  let newest: ConversationMessage | null = null
+  for (const message of state.messages.values()) if (shownAsLast(message) && (newest === null || !isBefore(state, message, newest))) newest = message
+  return newest
+}
+
+const isBefore = (state: ThreadState, a: ConversationMessage, b: ConversationMessage): boolean =>
+  a.updatedAt < b.updatedAt || (a.updatedAt === b.updatedAt && (state.messageRanks.get(a.id) ?? 0) < (state.messageRanks.get(b.id) ?? 0))
+
+// A message's (updatedAt, rank) never goes down, so the newest can only be overtaken or stop
+// being shown; only the latter (rare) needs a scan.
+const noteMessage = (state: ThreadState, message: ConversationMessage): void => {
+  if (!state.messageRanks.has(message.id)) state.messageRanks.set(message.id, state.messageRanks.size)
+  const current = state.newestMessageId === null ? undefined : state.messages.get(state.newestMessageId)
+  if (shownAsLast(message)) {
+    if (current === undefined || current.id === message.id || isBefore(state, current, message)) state.newestMessageId = message.id
+  } else if (current?.id === message.id) {
+    state.newestMessageId = scanNewestMessage(state)?.id ?? null
+  }
 }
 
 /** Folds a whole log into a fresh state. */

@@ -1,6 +1,6 @@
 /** @module Reading a thread back: its projection rows into state, and pages of its log. */
 import { deriveId, type DomainEvent, type StoredEvent } from '../../../src/contracts/index.ts'
-import { COLLECTION_NAMES, initialState, type ThreadState } from '../../../src/domain/thread/index.ts'
+import { COLLECTION_NAMES, initialState, putEntity, type CollectionName, type ThreadState } from '../../../src/domain/thread/index.ts'
 import { entities } from '../thread-schema.ts'
 import type { ThreadDb } from './open.ts'
 import { sqlOf } from './sql.ts'
@@ -16,8 +16,7 @@ export const loadState = (db: ThreadDb): ThreadState => {
     const entity = JSON.parse(row.payload)
     if (row.kind === 'thread') state.thread = entity
     else if (known.has(row.kind)) {
-      ;(state[row.kind as (typeof COLLECTION_NAMES)[number]] as Map<string, unknown>).set(entity.id, entity)
-      if (row.kind === 'turnItems' && entity.ordinal > state.itemOrdinal) state.itemOrdinal = entity.ordinal
+      putEntity(state, row.kind as CollectionName, entity)
     }
   }
   return state
