@@ -1,8 +1,8 @@
 /** @module Requests on a client socket of one thread: dispatch, read, subscribe, unsubscribe. */
 import { ClientRequest, LIMITS, loomError, type LoomError } from '../../src/contracts/index.ts'
-import { toProjection } from '../../src/domain/thread/index.ts'
 import { coversWorkspace, hasScope, isExpired, type Claims } from '../auth/claims.ts'
-import { parseFrame, sendJson } from './frames.ts'
+import { parseFrame, send, sendJson } from './frames.ts'
+import { projectionText } from './projection-text.ts'
 import { subscriptionId } from './clients.ts'
 import type { ThreadRuntime } from './runtime.ts'
 
@@ -67,7 +67,8 @@ export const onClientMessage = (rt: ThreadRuntime, ws: WebSocket, message: strin
     case 'getThreadProjection': {
       const refusal = readRefusal(rt, claims, request.params.threadId)
       if (refusal) return refuse(refusal)
-      return answer(toProjection(rt.core.state, rt.core.sequence, Object.fromEntries(rt.core.buffer)))
+      send(ws, `{"id":${JSON.stringify(request.id)},"result":${projectionText(rt.core)}}`)
+      return
     }
     case 'subscribeThread': {
       const refusal = readRefusal(rt, claims, request.params.threadId)

@@ -8,11 +8,11 @@
  * is answered, so a snapshot never overtakes items queued before it.
  */
 import { LIMITS, loomError, type StoredEvent, type ThreadStreamItem } from '../../src/contracts/index.ts'
-import { toProjection } from '../../src/domain/thread/index.ts'
 import { readEvents } from '../store/thread/read.ts'
 import { isExpired, type Claims } from '../auth/claims.ts'
 import type { ThreadCore } from './core.ts'
 import { send, sendJson } from './frames.ts'
+import { projectionText } from './projection-text.ts'
 
 export type ClientAttachment = { kind: 'client'; claims: Claims; subscribed: boolean; coalesce?: boolean }
 
@@ -87,8 +87,8 @@ export class ThreadClients {
     }
     sendJson(ws, { id: requestId, result: { subscription, sequence: core.sequence } })
     if (afterSequence === undefined) {
-      const item: ThreadStreamItem = { kind: 'snapshot', sequence: core.sequence, projection: toProjection(core.state, core.sequence, Object.fromEntries(core.buffer)) }
-      sendJson(ws, { subscription, item })
+      // { subscription, item: ThreadStreamItem (snapshot) }, with the projection's text spliced in.
+      send(ws, `{"subscription":${JSON.stringify(subscription)},"item":{"kind":"snapshot","sequence":${core.sequence},"projection":${projectionText(core)}}}`)
     } else {
       let after = afterSequence
       while (after < core.sequence) {

@@ -5,12 +5,12 @@
 import { log } from '../log.ts'
 import { DurableObject } from 'cloudflare:workers'
 import { CLIENT_SUBPROTOCOL, LIMITS, RUNNER_SUBPROTOCOL, loomError, type Command, type LoomError } from '../../src/contracts/index.ts'
-import { toProjection } from '../../src/domain/thread/index.ts'
 import type { Env } from '../env.ts'
 import { coversWorkspace, type Claims } from '../auth/claims.ts'
 import { ThreadRuntime, fail, ok, type Reply } from './runtime.ts'
 import { internalErrorFrame, onClientMessage, readRefusal } from './client-requests.ts'
 import { sendJson } from './frames.ts'
+import { projectionText } from './projection-text.ts'
 import { fence, onRunnerClose, onRunnerMessage, type RunnerAttachment } from './link.ts'
 import { restoreTimers, runAlarm } from './alarm.ts'
 import { readEvents } from '../store/thread/read.ts'
@@ -44,7 +44,7 @@ export class ThreadObject extends DurableObject<Env> {
   projection(claims: Claims): Reply {
     const refusal = readRefusal(this.rt, claims)
     if (refusal) return fail(refusal)
-    return ok(toProjection(this.rt.core.state, this.rt.core.sequence, Object.fromEntries(this.rt.core.buffer)))
+    return { status: 200, body: projectionText(this.rt.core) }
   }
 
   events(claims: Claims, after: number, limit: number): Reply {
