@@ -67,10 +67,10 @@ export const itemEvent = (runId: string, n: number, textChars = 200) => ({
 })
 
 /** The batch frames a runner sends for `count` events, `batchSize` per frame, serialized once. */
-export const batchFrames = (runId: string, epoch: number, firstSeq: number, firstItem: number, count: number, batchSize: number): string[] => {
+export const batchFrames = (runId: string, epoch: number, firstSeq: number, firstItem: number, count: number, batchSize: number, textChars = 200): string[] => {
   const frames: string[] = []
   for (let i = 0, seq = firstSeq; i < count; i += batchSize, seq++) {
-    const events = Array.from({ length: Math.min(batchSize, count - i) }, (_, k) => itemEvent(runId, firstItem + i + k))
+    const events = Array.from({ length: Math.min(batchSize, count - i) }, (_, k) => itemEvent(runId, firstItem + i + k, textChars))
     frames.push(JSON.stringify({ type: 'batch', epoch, seq, events }))
   }
   return frames

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { batchFrames, connectRunner, createThread, loomTokens, startRun } from './loom.ts'
 import { catchUp, dispatchLatency, fanOut, ingest, metadataBodies, subscribers } from './scenarios.ts'
 import { startLoom } from './server.ts'
+import { inspectUserIsolate } from './inspector.ts'
 
 type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }
 type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[] }
@@ -16,28 +17,6 @@ const port = 9329
 process.env.BENCH_INSPECT = String(port)
 const secret = randomBytes(24).toString('hex')
 const loom = await startLoom(secret)
-
-const cdp = async () => {
-  const list = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{ id: string; webSocketDebuggerUrl: string }>
-  const target = list.find((t) => t.id === 'core:user:')
-  if (!target) throw new Error('no core:user: target')
-  const ws = new WebSocket(target.webSocketDebuggerUrl)
-  await new Promise((resolve) => ws.addEventListener('open', resolve, { once: true }))
-  let id = 0
-  const pending = new Map<number, (v: any) => void>()
-  ws.addEventListener('message', (e) => {
-    const msg = JSON.parse(String(e.data))
-    if (msg.id !== undefined) pending.get(msg.id)?.(msg.result)
-  })
-  return {
-    call: (method: string, params: object = {}) =>
-      new Promise<any>((resolve) => {
-        pending.set(++id, resolve)
-        ws.send(JSON.stringify({ id, method, params }))
-      }),
-    close: () => ws.close(),
-  }
-}
 
 try {
   const ws = 'profile-ws'
@@ -71,7 +50,7 @@ try {
     }
   }
   await work(0.2)
-  const session = await cdp()
+  const session = await inspectUserIsolate(port)
   await session.call('Profiler.enable')
   await session.call('Profiler.setSamplingInterval', { interval: 200 })
   await session.call('Profiler.start')

@@ -1,14 +1,16 @@
-import { evictDurableObject } from 'cloudflare:test'
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { fold, toProjection } from '../../src/domain/thread/index.ts'
 import { api, connect, dispatch, projection } from './helpers.ts'
 import { runnerThread } from './runner-helpers.ts'
 import { threadStub } from './storage-helpers.ts'
+import type { ThreadObject } from '../../worker/thread/thread-object.ts'
 
 /**
- * The projection is sent as text joined from each entity's committed JSON
- * (worker/thread/projection-text.ts). Every way of reading it must give what a fold of the log
- * gives, also once entities have been replaced by later versions and after a wake (when the
+ * The projection is sent as text joined entity by entity, from the JSON an entity was committed
+ * as until its projection row is written, serialized afresh after (worker/thread/projection-text.ts).
+ * Every way of reading it must give what a fold of the log gives: before and after the rows are
+ * written, once entities have been replaced by later versions, and after a wake (when the
  * entities come from projection rows, not commits).
  */
 const foldedLog = async (tok: string, threadId: string) => {
@@ -25,6 +27,14 @@ const readAll = async (tok: string, threadId: string) => {
   socket.close()
   return { http: await projection(tok, threadId), requested, snapshot }
 }
+
+/** Writes the projection rows now, rather than a second after the last commit (worker/thread/write-behind.ts). */
+const flushRows = (threadId: string) =>
+  runInDurableObject(threadStub(threadId), (instance: ThreadObject) => {
+    const projection = (instance as unknown as { rt: { core: { projection: { flush(): void; projectedSequence: number } } } }).rt.core.projection
+    projection.flush()
+    return projection.projectedSequence
+  })
 
 const expectAllEqual = async (tok: string, threadId: string) => {
   const expected = await foldedLog(tok, threadId)
@@ -51,16 +61,21 @@ describe('the projection as text', () => {
       status,
       content: { type: 'assistant_message' as const, text },
     })
-    await link.send([item(1, 'running', 'first, partly'), item(2, 'running', 'second, partly')])
-    // Read once, so every entity's text is cached, then replace two of them.
+    const long = `a long output ${'0123456789'.repeat(1_200)}`
+    await link.send([item(1, 'running', 'first, partly'), item(2, 'running', 'second, partly'), item(3, 'running', `${long}, partly`)])
+    // Read while the committed texts are kept, and again once the rows hold them; then replace the items.
     const early = await expectAllEqual(tok, threadId)
     expect(early.messages.map((m: any) => m.text)).toContain('first, partly')
-    await link.send([item(1, 'completed', 'first, whole'), item(2, 'completed', 'second, whole')])
+    expect(await flushRows(threadId)).toBeGreaterThan(0)
+    expect(await expectAllEqual(tok, threadId)).toEqual(early)
+    await link.send([item(1, 'completed', 'first, whole'), item(2, 'completed', 'second, whole'), item(3, 'completed', `${long}, whole`)])
     await dispatch(tok, { type: 'thread.metadata.update', threadId, title: 'Renamed after the items' })
     const late = await expectAllEqual(tok, threadId)
     expect(late.thread.title).toBe('Renamed after the items')
-    expect(late.messages.map((m: any) => m.text)).toEqual(expect.arrayContaining(['first, whole', 'second, whole']))
+    expect(late.messages.map((m: any) => m.text)).toEqual(expect.arrayContaining(['first, whole', 'second, whole', `${long}, whole`]))
     expect(JSON.stringify(late)).not.toContain('partly')
+    await flushRows(threadId)
+    expect(await expectAllEqual(tok, threadId)).toEqual(late)
 
     runner.close()
     await evictDurableObject(threadStub(threadId))

@@ -10,7 +10,7 @@
 import type { StoredEvent } from '../../../src/contracts/index.ts'
 import { COLLECTION_OF } from '../../../src/domain/thread/index.ts'
 import type { ThreadDb } from './open.ts'
-import { jsonOf, sqlOf } from './sql.ts'
+import { jsonForCommit, releaseJson, sqlOf } from './sql.ts'
 
 const ENTITIES_PER_STATEMENT = 16 // 6 columns
 
@@ -60,7 +60,7 @@ export const appendEvents = (db: ThreadDb, stored: StoredEvent[]): void => {
     chars = 0
   }
   for (const { event } of stored) {
-    const part = `{"type":${JSON.stringify(event.type)},"payload":${jsonOf(event.payload)}}`
+    const part = `{"type":${JSON.stringify(event.type)},"payload":${jsonForCommit(event.payload)}}`
     if (chars > 0 && chars + part.length > LOG_ROW_CHARS) flush()
     parts.push(part)
     chars += part.length
@@ -68,29 +68,24 @@ export const appendEvents = (db: ThreadDb, stored: StoredEvent[]): void => {
   flush()
 }
 
-type EntityRow = { kind: string; id: string; runId: string | null; status: string | null; payload: string; sequence: number }
+type Entity = { id: string; runId?: string | null; status?: string }
 
-/** Upserts each changed entity once, at its latest value in this commit. */
+/** Upserts each changed entity once, at its latest value in this commit, then lets its kept JSON go. */
 export const upsertEntities = (db: ThreadDb, stored: StoredEvent[]): void => {
-  const latest = new Map<string, EntityRow>()
+  const latest = new Map<string, { kind: string; entity: Entity; sequence: number }>()
   for (const { event, sequence } of stored) {
     const kind = COLLECTION_OF[event.type]
-    const entity = event.payload as { id: string; runId?: string | null; status?: string }
-    latest.set(`${kind}\u0000${entity.id}`, {
-      kind,
-      id: entity.id,
-      runId: kind === 'runs' ? entity.id : (entity.runId ?? null),
-      status: entity.status ?? null,
-      payload: jsonOf(entity),
-      sequence,
-    })
+    const entity = event.payload as Entity
+    latest.set(`${kind}\u0000${entity.id}`, { kind, entity, sequence })
   }
   const rows = [...latest.values()]
   const sql = sqlOf(db)
   for (let i = 0; i < rows.length; i += ENTITIES_PER_STATEMENT) {
     const chunk = rows.slice(i, i + ENTITIES_PER_STATEMENT)
     const values: SqlStorageValue[] = []
-    for (const r of chunk) values.push(r.kind, r.id, r.runId, r.status, r.payload, r.sequence)
+    for (const { kind, entity, sequence } of chunk) {
+      values.push(kind, entity.id, kind === 'runs' ? entity.id : (entity.runId ?? null), entity.status ?? null, jsonForCommit(entity), sequence)
+    }
     const text = statement(
       'entities',
       chunk.length,
@@ -100,4 +95,5 @@ export const upsertEntities = (db: ThreadDb, stored: StoredEvent[]): void => {
     )
     sql.exec(text, ...values)
   }
+  for (const { entity } of rows) releaseJson(entity)
 }
