@@ -39,7 +39,7 @@ try {
     console.log(`items of ${textChars} characters: heap ${mb(previous)} MB before`)
     for (let step = 0; step < steps; step++) {
       const frames = batchFrames(link.runId, link.epoch, seq, step * perStep, perStep, batch, textChars)
-      // The write-behind flush (within 1.3 s) and a snapshot (which fills the entity JSON cache) are in the figure.
+      // The projection rows written behind (within the 1.3 s ingest waits) and a snapshot are in the figure.
       await ingest(target, link.socket, frames, seq, perStep, 4)
       seq += frames.length
       await catchUp(target, 1)

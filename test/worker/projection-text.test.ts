@@ -61,18 +61,17 @@ describe('the projection as text', () => {
       status,
       content: { type: 'assistant_message' as const, text },
     })
-    const long = `a long output ${'0123456789'.repeat(1_200)}`
-    await link.send([item(1, 'running', 'first, partly'), item(2, 'running', 'second, partly'), item(3, 'running', `${long}, partly`)])
+    await link.send([item(1, 'running', 'first, partly'), item(2, 'running', 'second, partly')])
     // Read while the committed texts are kept, and again once the rows hold them; then replace the items.
     const early = await expectAllEqual(tok, threadId)
     expect(early.messages.map((m: any) => m.text)).toContain('first, partly')
     expect(await flushRows(threadId)).toBeGreaterThan(0)
     expect(await expectAllEqual(tok, threadId)).toEqual(early)
-    await link.send([item(1, 'completed', 'first, whole'), item(2, 'completed', 'second, whole'), item(3, 'completed', `${long}, whole`)])
+    await link.send([item(1, 'completed', 'first, whole'), item(2, 'completed', 'second, whole')])
     await dispatch(tok, { type: 'thread.metadata.update', threadId, title: 'Renamed after the items' })
     const late = await expectAllEqual(tok, threadId)
     expect(late.thread.title).toBe('Renamed after the items')
-    expect(late.messages.map((m: any) => m.text)).toEqual(expect.arrayContaining(['first, whole', 'second, whole', `${long}, whole`]))
+    expect(late.messages.map((m: any) => m.text)).toEqual(expect.arrayContaining(['first, whole', 'second, whole']))
     expect(JSON.stringify(late)).not.toContain('partly')
     await flushRows(threadId)
     expect(await expectAllEqual(tok, threadId)).toEqual(late)

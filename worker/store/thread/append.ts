@@ -70,7 +70,7 @@ export const appendEvents = (db: ThreadDb, stored: StoredEvent[]): void => {
 
 type Entity = { id: string; runId?: string | null; status?: string }
 
-/** Upserts each changed entity once, at its latest value in this commit, then lets its kept JSON go. */
+/** Upserts each entity these events changed once, at its latest value, then lets its kept JSON go. */
 export const upsertEntities = (db: ThreadDb, stored: StoredEvent[]): void => {
   const latest = new Map<string, { kind: string; entity: Entity; sequence: number }>()
   for (const { event, sequence } of stored) {
