@@ -35,6 +35,7 @@ describe('bearer tokens', () => {
 
   it.each([
     { label: 'a bad signature', make: () => sign({ ...claims, exp: hour() }, 'another-secret-entirely-0123456789', 'HS256'), code: 'unauthorized' },
+    { label: 'a bad signature on an expired token', make: () => sign({ ...claims, exp: Math.floor(Date.now() / 1000) - 5 }, 'another-secret-entirely-0123456789', 'HS256'), code: 'unauthorized' },
     { label: 'garbage', make: async () => 'not.a.jwt', code: 'unauthorized' },
     { label: 'another algorithm', make: () => sign({ ...claims, exp: hour() }, env.LOOM_JWT_SECRET, 'HS512'), code: 'unauthorized' },
     { label: 'no scopes', make: () => sign({ sub: 'user:x', workspaces: ['ws-test'], exp: hour() }, env.LOOM_JWT_SECRET, 'HS256'), code: 'unauthorized' },
