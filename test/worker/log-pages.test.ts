@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { api, dispatch } from './helpers.ts'
-import { runnerThread } from './runner-helpers.ts'
+import { assistantItem, runnerThread } from './runner-helpers.ts'
 import { sqlRows } from './storage-helpers.ts'
 
 /**
@@ -14,14 +14,7 @@ describe('the log, one row per commit', () => {
     await dispatch(tok, { type: 'message.dispatch', threadId, text: 'items, please' })
     const start = await link.effect('turn.start')
     await link.startTurn(start)
-    const items = Array.from({ length: 10 }, (_, i) => ({
-      type: 'item.updated' as const,
-      runId: start.body.runId,
-      nativeItemId: `page-item-${i}`,
-      parentNativeItemId: null,
-      status: 'completed' as const,
-      content: { type: 'assistant_message' as const, text: `item ${i}` },
-    }))
+    const items = Array.from({ length: 10 }, (_, i) => assistantItem(start.body.runId, `page-item-${i}`, 'completed', `item ${i}`))
     await link.send(items)
     await dispatch(tok, { type: 'thread.metadata.update', threadId, title: 'after the batch' })
     runner.close()
@@ -60,14 +53,7 @@ describe('the log, one row per commit', () => {
     await link.startTurn(start)
     // Six items of 300,000 characters (three bytes each in UTF-8): one row would be several MB.
     const text = (i: number) => `${i}`.padEnd(300_000, 'é')
-    const items = Array.from({ length: 6 }, (_, i) => ({
-      type: 'item.updated' as const,
-      runId: start.body.runId,
-      nativeItemId: `long-item-${i}`,
-      parentNativeItemId: null,
-      status: 'completed' as const,
-      content: { type: 'assistant_message' as const, text: text(i) },
-    }))
+    const items = Array.from({ length: 6 }, (_, i) => assistantItem(start.body.runId, `long-item-${i}`, 'completed', text(i)))
     await link.send(items)
     runner.close()
 

@@ -2,7 +2,7 @@ import { evictDurableObject, runInDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { fold, toProjection } from '../../src/domain/thread/index.ts'
 import { api, connect, dispatch, projection } from './helpers.ts'
-import { runnerThread } from './runner-helpers.ts'
+import { assistantItem, runnerThread } from './runner-helpers.ts'
 import { threadStub } from './storage-helpers.ts'
 import type { ThreadObject } from '../../worker/thread/thread-object.ts'
 
@@ -53,14 +53,7 @@ describe('the projection as text', () => {
     await dispatch(tok, { type: 'message.dispatch', threadId, text: 'several items' })
     const start = await link.effect('turn.start')
     await link.startTurn(start)
-    const item = (n: number, status: 'running' | 'completed', text: string) => ({
-      type: 'item.updated' as const,
-      runId: start.body.runId,
-      nativeItemId: `text-item-${n}`,
-      parentNativeItemId: null,
-      status,
-      content: { type: 'assistant_message' as const, text },
-    })
+    const item = (n: number, status: 'running' | 'completed', text: string) => assistantItem(start.body.runId, `text-item-${n}`, status, text)
     await link.send([item(1, 'running', 'first, partly'), item(2, 'running', 'second, partly')])
     // Read while the committed texts are kept, and again once the rows hold them; then replace the items.
     const early = await expectAllEqual(tok, threadId)

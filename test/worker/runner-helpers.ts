@@ -153,7 +153,7 @@ export class RunnerLink {
     const status = script.status ?? 'completed'
     const events: RuntimeEventInput[] = []
     if (text !== null) {
-      events.push({ type: 'item.updated', runId, nativeItemId: `msg-${attemptId}`, parentNativeItemId: null, status: 'completed', content: { type: 'assistant_message', text } })
+      events.push(assistantItem(runId, `msg-${attemptId}`, 'completed', text))
     }
     events.push(
       { type: 'turn.completed', runId, attemptId, nativeTurnId: nativeTurnOf(attemptId), status, failure: null, usage: null, nativeConversationHeadRef: null },
@@ -184,6 +184,16 @@ export class RunnerLink {
 
   private closing = false
 }
+
+/** A runtime event for an assistant message item, as a provider adapter sends it. */
+export const assistantItem = (runId: string, nativeItemId: string, status: 'running' | 'completed', text: string) => ({
+  type: 'item.updated' as const,
+  runId,
+  nativeItemId,
+  parentNativeItemId: null,
+  status,
+  content: { type: 'assistant_message' as const, text },
+})
 
 export const nativeThreadOf = (threadId: string) => `native-thread-${threadId}`
 export const nativeTurnOf = (attemptId: string) => `native-turn-${attemptId}`

@@ -7,20 +7,11 @@ import { env, evictDurableObject } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import { RUNNER_PROTOCOL_VERSION, deriveId } from '../../src/contracts/index.ts'
 import { api, connect, createThread, dispatch, projection, token, uniqueId } from './helpers.ts'
-import { ScriptedRunner, openLink, runnerThread, runnerToken, type EffectOf } from './runner-helpers.ts'
+import { ScriptedRunner, assistantItem, openLink, runnerThread, runnerToken, type EffectOf } from './runner-helpers.ts'
 import { eventually } from './wait.ts'
 import { outboxRows } from './storage-helpers.ts'
 
 const eventCount = async (tok: string, threadId: string) => (await api(`/v1/threads/${threadId}/events?after=0`, { token: tok })).body.events.length
-
-const assistantItem = (runId: string, nativeItemId: string, status: 'running' | 'completed', text: string) => ({
-  type: 'item.updated' as const,
-  runId,
-  nativeItemId,
-  parentNativeItemId: null,
-  status,
-  content: { type: 'assistant_message' as const, text },
-})
 
 const turnCompleted = (start: EffectOf<'turn.start'>, nativeTurnId: string) => ({
   type: 'turn.completed' as const,
